@@ -1,0 +1,50 @@
+# A newcomer's two commands: `make run` and `make test`. Both create .venv when needed.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+# Production-like environment for `manage.py check --deploy`.
+DEPLOY_ENV := DEBUG=false ALLOWED_HOSTS=payments.example.com \
+	DJANGO_SECRET_KEY=ci-deploy-check-4f9a1b7c2d8e3f6a0b5c9d2e7f1a4b8c3d6e9f0a2b5c8d1e4f7 \
+	STRIPE_SECRET_KEY=sk_test_deploycheck STRIPE_WEBHOOK_SECRET=whsec_deploycheck
+
+.PHONY: install run test lint check pytest bench clean
+
+$(STAMP): requirements.txt requirements-dev.txt
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is required"'
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## make run: migrate, load demo data, start the app, the task worker and the Stripe emulator.
+run: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py load_demo_data
+	./scripts/run-dev.sh
+
+## make test: every check CI runs, then the whole test suite.
+test: install lint check pytest
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
+
+check: install
+	$(DEPLOY_ENV) $(PY) manage.py makemigrations --check --dry-run
+	$(DEPLOY_ENV) $(PY) manage.py check --deploy --fail-level WARNING
+	$(DEPLOY_ENV) $(PY) manage.py spectacular --validate --fail-on-warn --file /dev/null
+
+pytest: install
+	$(VENV)/bin/pytest
+
+## make bench: the benchmarks behind docs/benchmarks.md (needs PostgreSQL).
+bench: install
+	$(PY) -m benchmarks.run
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache db.sqlite3

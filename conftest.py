@@ -1,0 +1,1 @@
+pytest_plugins = ["payments.testing.pytest_plugin", "payments.tests.fixtures"]

@@ -1,0 +1,85 @@
+"""System checks: misconfiguration is reported by ``manage.py check``, not found in production."""
+
+from django.conf import settings
+from django.core.checks import Error, Tags, Warning, register
+
+from payments.conf import payments_settings
+from payments.money import UnknownCurrency, normalize_currency
+
+
+@register(Tags.security, deploy=False)
+def check_stripe_keys(app_configs, **kwargs):
+    messages = []
+    if not payments_settings.ENABLED:
+        return messages
+    key = payments_settings.STRIPE_SECRET_KEY
+    if not key:
+        messages.append(
+            Error(
+                "STRIPE_SECRET_KEY is not set.",
+                hint="Set it to a Stripe secret key (sk_test_... for test mode), or set "
+                "PAYMENTS_ENABLED=false.",
+                id="payments.E001",
+            )
+        )
+    elif not key.startswith(("sk_", "rk_")):
+        messages.append(
+            Error(
+                "STRIPE_SECRET_KEY does not look like a Stripe secret key (sk_... or rk_...).",
+                hint="A publishable key (pk_...) must go in STRIPE_PUBLISHABLE_KEY instead.",
+                id="payments.E002",
+            )
+        )
+    elif key.startswith(("sk_live_", "rk_live_")) and settings.DEBUG:
+        messages.append(
+            Error(
+                "A live Stripe secret key is configured while DEBUG is on.",
+                hint="Use a test key (sk_test_...) for development, or turn DEBUG off.",
+                id="payments.E003",
+            )
+        )
+    if not payments_settings.STRIPE_WEBHOOK_SECRETS:
+        messages.append(
+            Warning(
+                "STRIPE_WEBHOOK_SECRET is not set: every Stripe webhook will be refused.",
+                hint="Set it to the endpoint's signing secret (whsec_...); a comma-separated "
+                "list is accepted while rotating.",
+                id="payments.W001",
+            )
+        )
+    return messages
+
+
+@register()
+def check_currencies(app_configs, **kwargs):
+    messages = []
+    allowed = payments_settings.CURRENCIES
+    for code in [*allowed, payments_settings.DEFAULT_CURRENCY]:
+        try:
+            normalize_currency(code)
+        except UnknownCurrency as exc:
+            messages.append(Error(str(exc), hint="Fix PAYMENTS['CURRENCIES'].", id="payments.E004"))
+    if payments_settings.DEFAULT_CURRENCY not in allowed:
+        messages.append(
+            Error(
+                f"DEFAULT_CURRENCY '{payments_settings.DEFAULT_CURRENCY}' is not in the allowed "
+                "currencies.",
+                hint="Add it to PAYMENTS['CURRENCIES'] or choose another DEFAULT_CURRENCY.",
+                id="payments.E005",
+            )
+        )
+    return messages
+
+
+@register(Tags.security, deploy=True)
+def check_stripe_api_base_in_production(app_configs, **kwargs):
+    base = payments_settings.STRIPE_API_BASE
+    if base and not settings.DEBUG and payments_settings.STRIPE_SECRET_KEY.startswith("sk_live_"):
+        return [
+            Warning(
+                f"STRIPE_API_BASE points live traffic at {base}, not at Stripe.",
+                hint="Unset STRIPE_API_BASE in production.",
+                id="payments.W002",
+            )
+        ]
+    return []

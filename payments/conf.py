@@ -1,0 +1,58 @@
+"""The payments app's settings, read lazily from ``settings.PAYMENTS`` (never at import time).
+
+Integrators set only what differs from the defaults below::
+
+    PAYMENTS = {"STRIPE_SECRET_KEY": "sk_test_...", "STRIPE_WEBHOOK_SECRETS": ["whsec_..."]}
+"""
+
+from typing import Any
+
+from django.conf import settings
+
+DEFAULTS: dict[str, Any] = {
+    "ENABLED": True,
+    "STRIPE_SECRET_KEY": "",
+    "STRIPE_PUBLISHABLE_KEY": "",
+    # A list, so a secret can be rotated: any of them may sign a delivery.
+    "STRIPE_WEBHOOK_SECRETS": [],
+    # Empty means Stripe itself; set it to the emulator, localstripe or stripe-mock.
+    "STRIPE_API_BASE": "",
+    "STRIPE_API_VERSION": "2026-10-28.endive",
+    "STRIPE_TIMEOUT_SECONDS": 20,
+    "STRIPE_MAX_NETWORK_RETRIES": 2,
+    "STRIPE_WEBHOOK_TOLERANCE_SECONDS": 300,
+    "STRIPE_WEBHOOK_MAX_BODY_BYTES": 512 * 1024,
+    "DEFAULT_CURRENCY": "gbp",
+    "CURRENCIES": [
+        "gbp",
+        "usd",
+        "eur",
+        "jpy",
+        "kwd",
+        "aud",
+        "cad",
+        "chf",
+        "sek",
+        "nok",
+        "dkk",
+    ],
+    "MAX_AMOUNT": 99_999_999,
+    "CHECKOUT_EXPIRES_SECONDS": 24 * 60 * 60,
+    "IDEMPOTENCY_KEY_TTL_SECONDS": 24 * 60 * 60,
+    "FORMAT_LOCALE": "en",
+    "WEBHOOK_CALLBACK_URL": "",
+    "ALERT_EMAILS": [],
+    "SEND_RECEIPTS": False,
+}
+
+
+class PaymentsSettings:
+    """Attribute access to the app's settings, falling back to ``DEFAULTS``."""
+
+    def __getattr__(self, name: str) -> Any:
+        if name not in DEFAULTS:
+            raise AttributeError(f"Unknown payments setting: {name}")
+        return getattr(settings, "PAYMENTS", {}).get(name, DEFAULTS[name])
+
+
+payments_settings = PaymentsSettings()

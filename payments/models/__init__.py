@@ -1,0 +1,20 @@
+from payments.models.clients import APIClient, APIClientKey
+from payments.models.customers import Customer
+from payments.models.idempotency import IdempotencyKey
+from payments.models.ledger import Transaction
+from payments.models.logs import PaymentLog
+from payments.models.refunds import Refund
+from payments.models.sessions import PaymentSession
+from payments.models.webhooks import WebhookEvent
+
+__all__ = [
+    "APIClient",
+    "APIClientKey",
+    "Customer",
+    "IdempotencyKey",
+    "PaymentLog",
+    "PaymentSession",
+    "Refund",
+    "Transaction",
+    "WebhookEvent",
+]

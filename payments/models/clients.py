@@ -1,0 +1,38 @@
+import secrets
+
+from django.db import models
+from rest_framework_api_key.models import AbstractAPIKey
+
+
+def new_callback_secret() -> str:
+    return "cbsec_" + secrets.token_urlsafe(32)
+
+
+class APIClient(models.Model):
+    """Another service that asks for payments (a bookings app, a shop, an invoicing tool)."""
+
+    name = models.CharField(max_length=100, unique=True)
+    callback_url = models.URLField(max_length=2000, blank=True)
+    callback_secret = models.CharField(max_length=100, default=new_callback_secret)
+    # Empty list: any payable type.
+    allowed_payable_types = models.JSONField(default=list, blank=True)
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "API client"
+
+    def __str__(self) -> str:
+        return self.name
+
+    def may_use_payable_type(self, payable_type: str) -> bool:
+        return not self.allowed_payable_types or payable_type in self.allowed_payable_types
+
+
+class APIClientKey(AbstractAPIKey):
+    """A hashed API key of a client; a client may hold several while rotating."""
+
+    client = models.ForeignKey(APIClient, on_delete=models.CASCADE, related_name="api_keys")
+
+    class Meta(AbstractAPIKey.Meta):
+        verbose_name = "API client key"

@@ -1,0 +1,64 @@
+from django.db import models
+from django.db.models import F, Q
+
+from payments.models.base import AppendOnlyModel
+
+
+class TransactionKind(models.TextChoices):
+    CHARGE = "charge", "Charge"
+    REFUND = "refund", "Refund"
+    DISPUTE = "dispute", "Dispute (funds withdrawn)"
+    DISPUTE_REVERSAL = "dispute_reversal", "Dispute reversal (funds reinstated)"
+    APPLICATION_FEE = "application_fee", "Application fee"
+    TRANSFER = "transfer", "Transfer to connected account"
+    PAYOUT = "payout", "Payout"
+
+
+class TransactionStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    COMPLETED = "completed", "Completed"
+    FAILED = "failed", "Failed"
+
+
+class Transaction(AppendOnlyModel):
+    """An append-only ledger row: money that moved, signed from the platform's point of view.
+
+    ``gross = fee + net`` always (a database constraint). Money in is positive, money out
+    (refunds, disputes) negative. A correction is a new row, never an edit.
+    """
+
+    session = models.ForeignKey(
+        "payments.PaymentSession", on_delete=models.PROTECT, related_name="transactions"
+    )
+    kind = models.CharField(max_length=20, choices=TransactionKind.choices)
+    status = models.CharField(
+        max_length=10,
+        choices=TransactionStatus.choices,
+        default=TransactionStatus.COMPLETED,
+    )
+    gross = models.BigIntegerField()
+    fee = models.BigIntegerField(default=0)
+    net = models.BigIntegerField()
+    currency = models.CharField(max_length=3)
+    stripe_object_id = models.CharField(max_length=255)
+    stripe_balance_transaction_id = models.CharField(
+        max_length=255, unique=True, null=True, blank=True
+    )
+    metadata = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(gross=F("fee") + F("net")),
+                name="payments_transaction_gross_is_fee_plus_net",
+            ),
+            models.UniqueConstraint(
+                fields=["kind", "stripe_object_id"],
+                name="payments_transaction_once_per_object",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.gross} {self.currency}"

@@ -1,0 +1,41 @@
+from django.db import models
+
+
+class WebhookEventStatus(models.TextChoices):
+    RECEIVED = "received", "Received"
+    PROCESSED = "processed", "Processed"
+    IGNORED = "ignored", "Ignored"
+    FAILED = "failed", "Failed"
+
+
+class WebhookEvent(models.Model):
+    """One Stripe event, stored once however often Stripe delivers it."""
+
+    stripe_event_id = models.CharField(max_length=255, unique=True)
+    type = models.CharField(max_length=100, db_index=True)
+    api_version = models.CharField(max_length=50, blank=True)
+    livemode = models.BooleanField(default=False)
+    stripe_created = models.DateTimeField()
+    payload = models.JSONField()
+    status = models.CharField(
+        max_length=10,
+        choices=WebhookEventStatus.choices,
+        default=WebhookEventStatus.RECEIVED,
+    )
+    error = models.TextField(blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    session = models.ForeignKey(
+        "payments.PaymentSession",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="webhook_events",
+    )
+    received_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    processed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-received_at"]
+
+    def __str__(self) -> str:
+        return f"{self.stripe_event_id} {self.type}"

@@ -1,0 +1,28 @@
+from typing import Any
+
+from payments.models import PaymentLog, PaymentSession
+from payments.models.logs import LogEvent
+
+
+def payment_log_create(
+    *,
+    session: PaymentSession | None,
+    event_type: LogEvent | str,
+    actor: str = "",
+    old_status: str = "",
+    new_status: str = "",
+    stripe_request_id: str = "",
+    payload: Any = None,
+    error_message: str = "",
+) -> PaymentLog:
+    """Append one row to the audit trail."""
+    return PaymentLog.objects.create(
+        session=session,
+        event_type=event_type,
+        actor=actor[:255],
+        old_status=old_status,
+        new_status=new_status,
+        stripe_request_id=stripe_request_id,
+        payload=payload,
+        error_message=error_message,
+    )

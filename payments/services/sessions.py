@@ -1,0 +1,78 @@
+"""Status changes of a payment session: the only code that assigns ``PaymentSession.status``."""
+
+import logging
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from payments.models import PaymentSession
+from payments.models.logs import LogEvent
+from payments.services.audit import payment_log_create
+from payments.states import PaymentStatus, can_transition
+
+logger = logging.getLogger(__name__)
+
+_TIMESTAMP_FOR = {
+    PaymentStatus.SUCCEEDED: "paid_at",
+    PaymentStatus.CANCELED: "canceled_at",
+}
+
+
+def session_lock(*, session_id: object) -> PaymentSession:
+    """Fetch a session holding its row lock until the surrounding transaction ends."""
+    return PaymentSession.objects.select_for_update().get(pk=session_id)
+
+
+@transaction.atomic
+def session_transition(
+    *,
+    session: PaymentSession,
+    new_status: str,
+    actor: str,
+    payload: Any = None,
+    stripe_request_id: str = "",
+) -> bool:
+    """Move ``session`` to ``new_status`` if the state machine allows it.
+
+    The caller holds the row lock (``session_lock``). A repeat of the current status is a
+    no-op; a transition the state machine refuses is logged and not applied. Returns whether
+    the status changed.
+    """
+    old_status = session.status
+    if new_status == old_status:
+        return False
+    if not can_transition(old_status, new_status):
+        logger.info(
+            "Refused %s -> %s for session %s (%s)", old_status, new_status, session.pk, actor
+        )
+        payment_log_create(
+            session=session,
+            event_type=LogEvent.TRANSITION_REFUSED,
+            actor=actor,
+            old_status=old_status,
+            new_status=new_status,
+            payload=payload,
+            error_message=f"Transition {old_status} -> {new_status} is not allowed.",
+        )
+        return False
+    session.status = new_status
+    fields = ["status", "updated_at"]
+    stamp = _TIMESTAMP_FOR.get(new_status)
+    if stamp and getattr(session, stamp) is None:
+        setattr(session, stamp, timezone.now())
+        fields.append(stamp)
+    session.save(update_fields=fields)
+    payment_log_create(
+        session=session,
+        event_type=LogEvent.STATUS_CHANGED,
+        actor=actor,
+        old_status=old_status,
+        new_status=new_status,
+        stripe_request_id=stripe_request_id,
+        payload=payload,
+    )
+    from payments.services.hooks import on_status_changed
+
+    on_status_changed(session=session, old_status=old_status, actor=actor)
+    return True
