@@ -136,6 +136,7 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["d
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "payments.api.permissions.APIClientKeyAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -158,10 +159,13 @@ SPECTACULAR_SETTINGS = {
 # The payments app's own settings (read lazily by payments.conf; defaults live there).
 PAYMENTS = {
     "ENABLED": env_bool("PAYMENTS_ENABLED", True),
-    "STRIPE_SECRET_KEY": env("STRIPE_SECRET_KEY"),
+    # In DEBUG, with nothing set, the local Stripe emulator (`make run` starts it).
+    "STRIPE_SECRET_KEY": env("STRIPE_SECRET_KEY", "sk_test_emulator" if DEBUG else ""),
     "STRIPE_PUBLISHABLE_KEY": env("STRIPE_PUBLISHABLE_KEY"),
-    "STRIPE_WEBHOOK_SECRETS": env_list("STRIPE_WEBHOOK_SECRET"),
-    "STRIPE_API_BASE": env("STRIPE_API_BASE"),
+    "STRIPE_WEBHOOK_SECRETS": env_list(
+        "STRIPE_WEBHOOK_SECRET", "whsec_dev_emulator_secret" if DEBUG else ""
+    ),
+    "STRIPE_API_BASE": env("STRIPE_API_BASE", "http://127.0.0.1:12111" if DEBUG else ""),
     "DEFAULT_CURRENCY": env("DEFAULT_CURRENCY", "gbp").lower(),
 }
 

@@ -38,7 +38,8 @@ DEFAULTS: dict[str, Any] = {
     ],
     "MAX_AMOUNT": 99_999_999,
     "CHECKOUT_EXPIRES_SECONDS": 24 * 60 * 60,
-    "IDEMPOTENCY_KEY_TTL_SECONDS": 24 * 60 * 60,
+    # A request holding a key longer than this is presumed dead; a retry may take the key over.
+    "IDEMPOTENCY_LOCK_SECONDS": 60,
     "FORMAT_LOCALE": "en",
     "WEBHOOK_CALLBACK_URL": "",
     "ALERT_EMAILS": [],

@@ -94,3 +94,24 @@ class ProviderIdempotencyConflict(ProviderError):
 
 class InvalidWebhookSignature(PaymentsError):
     code = "invalid_signature"
+
+
+# -- idempotency -------------------------------------------------------------------------------
+
+
+class IdempotencyKeyRequired(PaymentsError):
+    code = "idempotency_key_required"
+
+
+class IdempotencyKeyInvalid(PaymentsError):
+    code = "idempotency_key_invalid"
+
+
+class IdempotencyKeyReused(PaymentsError):
+    code = "idempotency_key_reused"
+    http_status = 422
+
+
+class IdempotencyKeyInUse(PaymentsError):
+    code = "idempotency_key_in_use"
+    http_status = 409

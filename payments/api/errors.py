@@ -5,8 +5,9 @@
 
 from typing import Any
 
+from drf_spectacular.utils import OpenApiResponse
 from rest_framework import exceptions as drf_exceptions
-from rest_framework import status
+from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -71,3 +72,40 @@ def exception_handler(error: Exception, context: dict) -> Response | None:
         )
         response.data = error_body(type=kind, code=str(code), message=str(error.detail))
     return response
+
+
+class ErrorDetailSerializer(serializers.Serializer):
+    type = serializers.ChoiceField(
+        choices=[
+            "invalid_request_error",
+            "authentication_error",
+            "permission_error",
+            "card_error",
+            "provider_error",
+            "api_error",
+        ]
+    )
+    code = serializers.CharField(help_text="Machine-readable, e.g. idempotency_key_reused.")
+    message = serializers.CharField(help_text="For people: what is wrong and what to do.")
+    param = serializers.CharField(allow_null=True, help_text="The field or header at fault.")
+    decline_code = serializers.CharField(required=False)
+    details = serializers.JSONField(required=False, help_text="Per-field validation errors.")
+
+
+class ErrorSerializer(serializers.Serializer):
+    error = ErrorDetailSerializer()
+
+
+def _error_response(description: str) -> OpenApiResponse:
+    return OpenApiResponse(response=ErrorSerializer, description=description)
+
+
+ERROR_RESPONSES = {
+    400: _error_response("Invalid request: the field named in `param` is wrong."),
+    401: _error_response("Missing or invalid credentials."),
+    403: _error_response("Not allowed."),
+    409: _error_response("idempotency_key_in_use: the first request is still running."),
+    422: _error_response("idempotency_key_reused: the key came with another request."),
+    502: _error_response("Stripe refused the request."),
+    503: _error_response("provider_unavailable: Stripe could not be reached; retry."),
+}

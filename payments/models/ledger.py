@@ -7,6 +7,8 @@ from payments.models.base import AppendOnlyModel
 class TransactionKind(models.TextChoices):
     CHARGE = "charge", "Charge"
     REFUND = "refund", "Refund"
+    # A refund that failed after it had succeeded: the money comes back to the platform.
+    REFUND_FAILURE = "refund_failure", "Refund failure (refund reversed)"
     DISPUTE = "dispute", "Dispute (funds withdrawn)"
     DISPUTE_REVERSAL = "dispute_reversal", "Dispute reversal (funds reinstated)"
     APPLICATION_FEE = "application_fee", "Application fee"

@@ -36,6 +36,10 @@ class WebhookEvent(models.Model):
 
     class Meta:
         ordering = ["-received_at"]
+        indexes = [
+            # Operators look for events that failed and are waiting for Stripe's retry.
+            models.Index(fields=["status", "received_at"], name="payments_webhook_status_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.stripe_event_id} {self.type}"

@@ -1,0 +1,184 @@
+"""Request validation and response shapes of the payments API."""
+
+from django.core.validators import RegexValidator, URLValidator
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from payments.conf import payments_settings
+from payments.models import Customer, PaymentSession
+from payments.money import format_money, minimum_charge
+
+SLUG = RegexValidator(
+    r"^[a-z0-9][a-z0-9_.-]{0,49}$",
+    "Use a short lowercase slug: letters, digits, '_', '-', '.', at most 50 characters.",
+)
+HTTP_URL = URLValidator(schemes=["http", "https"], message="Enter an http:// or https:// URL.")
+RESERVED_METADATA_KEYS = {"payments_session_id", "payments_refund_id", "payments_customer_id"}
+
+
+class StrictIntegerField(serializers.IntegerField):
+    """An integer in JSON: refuses strings, floats and booleans instead of coercing them."""
+
+    default_error_messages = {"invalid": "Must be an integer number of minor units (e.g. 2500)."}
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, int):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class CustomerInputSerializer(serializers.Serializer):
+    email = serializers.EmailField(max_length=254)
+    name = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    phone = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
+
+
+class PaymentRequestSerializer(serializers.Serializer):
+    """What every "take money for this payable" request carries."""
+
+    payable_type = serializers.CharField(max_length=50, validators=[SLUG])
+    payable_id = serializers.CharField(max_length=255)
+    amount = StrictIntegerField(help_text="Minor units: 2500 is £25.00; 2500 is ¥2,500.")
+    currency = serializers.CharField(
+        required=False, help_text="Lowercase ISO 4217 code; defaults to DEFAULT_CURRENCY."
+    )
+    description = serializers.CharField(
+        max_length=500, required=False, allow_blank=True, default=""
+    )
+    customer = CustomerInputSerializer()
+    metadata = serializers.DictField(
+        child=serializers.CharField(max_length=500, allow_blank=True), required=False, default=dict
+    )
+    idempotency_key = serializers.CharField(
+        required=False, write_only=True, help_text="Alternative to the Idempotency-Key header."
+    )
+
+    def validate_currency(self, value: str) -> str:
+        code = value.strip().lower()
+        allowed = payments_settings.CURRENCIES
+        if code not in allowed:
+            raise serializers.ValidationError(
+                f"'{value}' is not an accepted currency. Use one of: {', '.join(allowed)}."
+            )
+        return code
+
+    def validate_metadata(self, value: dict) -> dict:
+        if len(value) > 40:
+            raise serializers.ValidationError("At most 40 metadata keys.")
+        for key in value:
+            if len(key) > 40:
+                raise serializers.ValidationError(
+                    f"Metadata key '{key[:40]}…' is over 40 characters."
+                )
+            if key in RESERVED_METADATA_KEYS:
+                raise serializers.ValidationError(f"Metadata key '{key}' is reserved.")
+        return value
+
+    def validate(self, attrs: dict) -> dict:
+        attrs.pop("idempotency_key", None)
+        attrs["currency"] = attrs.get("currency") or payments_settings.DEFAULT_CURRENCY
+        amount, currency = attrs["amount"], attrs["currency"]
+        smallest, largest = minimum_charge(currency), payments_settings.MAX_AMOUNT
+        if amount < smallest:
+            raise serializers.ValidationError(
+                {
+                    "amount": f"Must be at least {smallest} ({format_money(smallest, currency)}), "
+                    "Stripe's minimum charge for this currency."
+                }
+            )
+        if amount > largest:
+            raise serializers.ValidationError(
+                {"amount": f"Must be at most {largest} ({format_money(largest, currency)})."}
+            )
+        client = self.context.get("api_client")
+        if client is not None and not client.may_use_payable_type(attrs["payable_type"]):
+            payable_type = attrs["payable_type"]
+            raise serializers.ValidationError(
+                {"payable_type": f"This API client may not take payments for '{payable_type}'."}
+            )
+        return attrs
+
+
+class CheckoutRequestSerializer(PaymentRequestSerializer):
+    success_url = serializers.CharField(max_length=2000, validators=[HTTP_URL])
+    cancel_url = serializers.CharField(max_length=2000, validators=[HTTP_URL])
+
+
+class CustomerSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Customer
+        fields = ["email", "name", "phone"]
+
+
+class PaymentSessionSerializer(serializers.ModelSerializer):
+    """A payment session as clients see it (also the ``data`` of callbacks)."""
+
+    customer = CustomerSerializer(read_only=True)
+    amount_display = serializers.SerializerMethodField()
+    amount_refunded_display = serializers.SerializerMethodField()
+
+    class Meta:
+        model = PaymentSession
+        fields = [
+            "id",
+            "status",
+            "flow",
+            "payable_type",
+            "payable_id",
+            "amount",
+            "currency",
+            "amount_display",
+            "amount_refunded",
+            "amount_refunded_display",
+            "description",
+            "customer",
+            "metadata",
+            "checkout_url",
+            "stripe_checkout_session_id",
+            "stripe_payment_intent_id",
+            "stripe_charge_id",
+            "card_brand",
+            "card_last4",
+            "card_exp_month",
+            "card_exp_year",
+            "receipt_url",
+            "dispute_status",
+            "failure_code",
+            "failure_decline_code",
+            "failure_message",
+            "platform_fee",
+            "payee_amount",
+            "expires_at",
+            "created_at",
+            "paid_at",
+            "canceled_at",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.CharField(help_text="For people, e.g. £25.00 or ¥2,500."))
+    def get_amount_display(self, session: PaymentSession) -> str:
+        return format_money(session.amount, session.currency)
+
+    @extend_schema_field(serializers.CharField())
+    def get_amount_refunded_display(self, session: PaymentSession) -> str:
+        return format_money(session.amount_refunded, session.currency)
+
+
+class PaymentIntentSessionSerializer(PaymentSessionSerializer):
+    client_secret = serializers.CharField(
+        read_only=True, help_text="Hand to Stripe.js (Elements) to confirm the payment."
+    )
+
+    class Meta(PaymentSessionSerializer.Meta):
+        fields = [*PaymentSessionSerializer.Meta.fields, "client_secret"]
+        read_only_fields = fields
+
+
+class SessionFilterSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(
+        choices=PaymentSession._meta.get_field("status").choices, required=False
+    )
+    payable_type = serializers.CharField(max_length=50, required=False)
+    payable_id = serializers.CharField(max_length=255, required=False)
+    created_after = serializers.DateTimeField(required=False)
+    created_before = serializers.DateTimeField(required=False)

@@ -1,0 +1,137 @@
+"""The API for other services: start a payment, read sessions. Thin: parse, call, serialise."""
+
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import generics, status
+from rest_framework.pagination import CursorPagination
+from rest_framework.response import Response
+
+from payments.api.errors import ERROR_RESPONSES
+from payments.api.idempotency import IDEMPOTENCY_KEY_PARAMETER, IdempotentCreateView
+from payments.api.permissions import (
+    IsAPIClient,
+    IsAPIClientOrStaff,
+    actor_for,
+    api_client_of,
+    sessions_visible_to,
+)
+from payments.api.serializers import (
+    CheckoutRequestSerializer,
+    PaymentIntentSessionSerializer,
+    PaymentRequestSerializer,
+    PaymentSessionSerializer,
+    SessionFilterSerializer,
+)
+from payments.services.checkout import PaymentRequest, checkout_session_start, payment_intent_start
+
+
+def _payment_request(request, serializer_class) -> PaymentRequest:
+    serializer = serializer_class(data=request.data, context={"api_client": api_client_of(request)})
+    serializer.is_valid(raise_exception=True)
+    return PaymentRequest(**serializer.validated_data)
+
+
+class CheckoutCreateView(IdempotentCreateView):
+    permission_classes = [IsAPIClient]
+
+    @extend_schema(
+        operation_id="checkout_create",
+        summary="Start a Stripe Checkout payment for a payable",
+        request=CheckoutRequestSerializer,
+        parameters=[IDEMPOTENCY_KEY_PARAMETER],
+        responses={201: PaymentSessionSerializer, **ERROR_RESPONSES},
+    )
+    def post(self, request, *args, **kwargs):
+        return super().post(request, *args, **kwargs)
+
+    def perform_create_idempotently(self, request, idem, *args, **kwargs):
+        payment = _payment_request(request, CheckoutRequestSerializer)
+        session = checkout_session_start(
+            request=payment, api_client=api_client_of(request), actor=actor_for(request), idem=idem
+        )
+        return Response(PaymentSessionSerializer(session).data, status=status.HTTP_201_CREATED)
+
+
+class PaymentIntentCreateView(IdempotentCreateView):
+    permission_classes = [IsAPIClient]
+
+    @extend_schema(
+        operation_id="payment_intent_create",
+        summary="Start a PaymentIntent payment for Stripe Elements",
+        request=PaymentRequestSerializer,
+        parameters=[IDEMPOTENCY_KEY_PARAMETER],
+        responses={201: PaymentIntentSessionSerializer, **ERROR_RESPONSES},
+    )
+    def post(self, request, *args, **kwargs):
+        return super().post(request, *args, **kwargs)
+
+    def perform_create_idempotently(self, request, idem, *args, **kwargs):
+        payment = _payment_request(request, PaymentRequestSerializer)
+        session = payment_intent_start(
+            request=payment, api_client=api_client_of(request), actor=actor_for(request), idem=idem
+        )
+        return Response(
+            PaymentIntentSessionSerializer(session).data, status=status.HTTP_201_CREATED
+        )
+
+
+class SessionCursorPagination(CursorPagination):
+    ordering = "-created_at"
+    page_size = 50
+    page_size_query_param = "limit"
+    max_page_size = 200
+
+
+class SessionListView(generics.ListAPIView):
+    permission_classes = [IsAPIClientOrStaff]
+    serializer_class = PaymentSessionSerializer
+    pagination_class = SessionCursorPagination
+
+    def get_queryset(self):
+        filters = SessionFilterSerializer(data=self.request.query_params)
+        filters.is_valid(raise_exception=True)
+        wanted = filters.validated_data
+        queryset = sessions_visible_to(self.request)
+        for field in ("status", "payable_type", "payable_id"):
+            if field in wanted:
+                queryset = queryset.filter(**{field: wanted[field]})
+        if "created_after" in wanted:
+            queryset = queryset.filter(created_at__gte=wanted["created_after"])
+        if "created_before" in wanted:
+            queryset = queryset.filter(created_at__lt=wanted["created_before"])
+        return queryset
+
+    @extend_schema(
+        operation_id="sessions_list",
+        summary="List your payment sessions, newest first",
+        parameters=[
+            SessionFilterSerializer,
+            OpenApiParameter("limit", int, description="Page size, at most 200."),
+        ],
+        responses={200: PaymentSessionSerializer(many=True), **ERROR_RESPONSES},
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+
+class SessionDetailView(generics.RetrieveAPIView):
+    permission_classes = [IsAPIClientOrStaff]
+    serializer_class = PaymentSessionSerializer
+
+    def get_queryset(self):
+        return sessions_visible_to(self.request)
+
+    @extend_schema(
+        operation_id="session_retrieve",
+        summary="One payment session",
+        responses={200: PaymentSessionSerializer, 404: OpenApiResponse(description="Not yours.")},
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+
+class SessionStatusView(SessionDetailView):
+    """``GET status/{id}/``: the original API's name for ``GET sessions/{id}/``."""
+
+    @extend_schema(operation_id="session_status", summary="Alias of sessions/{id}/")
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)

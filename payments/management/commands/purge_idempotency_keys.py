@@ -1,0 +1,28 @@
+from datetime import timedelta
+
+from django.core.management.base import BaseCommand, CommandError
+
+from payments.durations import parse_duration
+from payments.services.idempotency import idempotency_keys_purge
+
+MINIMUM_KEEP = timedelta(hours=24)
+
+
+class Command(BaseCommand):
+    help = (
+        "Delete stored Idempotency-Keys (and their saved responses) older than --older-than. "
+        "Keys are kept at least 24 hours, so a client's retries within a day always replay."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--older-than", default="72h", help="e.g. 72h, 7d (at least 24h)")
+
+    def handle(self, *args, older_than: str, **options):
+        try:
+            age = parse_duration(older_than)
+        except ValueError as error:
+            raise CommandError(f"--older-than: {error}") from None
+        if age < MINIMUM_KEEP:
+            raise CommandError("--older-than must be at least 24h: clients may retry for a day.")
+        deleted = idempotency_keys_purge(older_than=age)
+        self.stdout.write(f"Deleted {deleted} idempotency key(s) older than {older_than}.")

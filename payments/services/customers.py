@@ -1,0 +1,41 @@
+from django.db import transaction
+
+from payments import stripe_api
+from payments.models import Customer
+
+
+def customer_get_or_create(*, email: str, name: str = "", phone: str = "") -> Customer:
+    """The one customer for ``email`` (case-insensitive), created on first use.
+
+    Race-free: INSERT … ON CONFLICT DO NOTHING, then read. Fills a blank name or phone.
+    """
+    email = email.strip().lower()
+    Customer.objects.bulk_create(
+        [Customer(email=email, name=name, phone=phone)], ignore_conflicts=True
+    )
+    customer = Customer.objects.get(email__iexact=email)
+    missing = {
+        field: value
+        for field, value in (("name", name), ("phone", phone))
+        if value and not getattr(customer, field)
+    }
+    if missing:
+        Customer.objects.filter(pk=customer.pk).update(**missing)
+        for field, value in missing.items():
+            setattr(customer, field, value)
+    return customer
+
+
+def customer_ensure_stripe(*, customer: Customer) -> Customer:
+    """Give ``customer`` its Stripe customer, once, whoever asks first (network call)."""
+    if customer.stripe_customer_id:
+        return customer
+    result = stripe_api.customer_create(
+        customer_id=customer.pk, email=customer.email, name=customer.name, phone=customer.phone
+    )
+    with transaction.atomic():
+        Customer.objects.filter(pk=customer.pk, stripe_customer_id__isnull=True).update(
+            stripe_customer_id=result.id
+        )
+    customer.refresh_from_db(fields=["stripe_customer_id"])
+    return customer
