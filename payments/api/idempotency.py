@@ -56,15 +56,14 @@ def idempotency_key_from(request) -> str:
     return key
 
 
-def request_fingerprint(request) -> str:
-    data = request.data
-    if hasattr(data, "dict"):
+def request_fingerprint(*, method: str, path: str, data) -> str:
+    """A hash of what makes two requests "the same request" for an idempotency key."""
+    if hasattr(data, "getlist"):
         data = {key: data.getlist(key) for key in data}
     if isinstance(data, dict):
         data = {key: value for key, value in data.items() if key != BODY_FIELD}
     canonical = json.dumps(data, sort_keys=True, separators=(",", ":"), default=str)
-    raw = f"{request.method} {request.path}\n{canonical}"
-    return hashlib.sha256(raw.encode()).hexdigest()
+    return hashlib.sha256(f"{method} {path}\n{canonical}".encode()).hexdigest()
 
 
 def _replay(idem: IdempotencyKey) -> HttpResponse:
@@ -89,7 +88,9 @@ class IdempotentCreateView(APIView):
             key=idempotency_key_from(request),
             method=request.method,
             path=request.path,
-            fingerprint=request_fingerprint(request),
+            fingerprint=request_fingerprint(
+                method=request.method, path=request.path, data=request.data
+            ),
         )
         if idem.is_complete:
             return _replay(idem)

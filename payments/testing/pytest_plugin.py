@@ -7,8 +7,6 @@ import os
 
 import pytest
 
-from payments.testing.stripe_emulator import StripeEmulator
-
 EMULATOR_API_KEY = "sk_test_emulator"
 EMULATOR_WEBHOOK_SECRET = "whsec_test_emulator_secret"
 
@@ -40,6 +38,8 @@ def _fail_without_postgres():
 
 @pytest.fixture(scope="session")
 def stripe_emulator_server():
+    from payments.testing.stripe_emulator import StripeEmulator
+
     emulator = StripeEmulator(webhook_secret=EMULATOR_WEBHOOK_SECRET)
     emulator.start()
     yield emulator
