@@ -313,6 +313,16 @@ def refund_create(
     )
 
 
+def refund_list(
+    *, charge: str, starting_after: str | None = None, limit: int = 100
+) -> StripeResult:
+    """One page of a charge's refunds, newest first."""
+    params: dict[str, Any] = {"charge": charge, "limit": limit}
+    if starting_after:
+        params["starting_after"] = starting_after
+    return _call(_client().v1.refunds.list, params=params)
+
+
 # -- events and webhooks -----------------------------------------------------------------------
 
 

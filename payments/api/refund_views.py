@@ -1,7 +1,69 @@
-"""Placeholder until the refunds endpoint lands (issue: Stripe webhooks, refunds)."""
+"""``/api/payments/sessions/{id}/refunds/``: refund a paid session, list its refunds."""
 
-from rest_framework.views import APIView
+import uuid
+
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import status
+from rest_framework.response import Response
+
+from payments.api.errors import ERROR_RESPONSES
+from payments.api.idempotency import IDEMPOTENCY_KEY_PARAMETER, IdempotentCreateView
+from payments.api.permissions import IsAPIClientOrStaff, actor_for, sessions_visible_to
+from payments.api.refund_serializers import RefundRequestSerializer, RefundSerializer
+from payments.models import PaymentSession
+from payments.services.idempotency import idempotency_key_set_resource
+from payments.services.refunds import refund_create, refund_list
 
 
-class RefundListCreateView(APIView):
-    pass
+class RefundListCreateView(IdempotentCreateView):
+    """The owning API client or a staff user; anyone else gets 404."""
+
+    permission_classes = [IsAPIClientOrStaff]
+
+    def _session(self, request, pk) -> PaymentSession:
+        return get_object_or_404(sessions_visible_to(request), pk=pk)
+
+    @extend_schema(
+        operation_id="session_refunds_list",
+        summary="The refunds of a payment session, oldest first",
+        responses={
+            200: RefundSerializer(many=True),
+            404: OpenApiResponse(description="No such session, or not yours."),
+        },
+    )
+    def get(self, request, pk):
+        refunds = refund_list(session=self._session(request, pk))
+        return Response(RefundSerializer(refunds, many=True).data)
+
+    @extend_schema(
+        operation_id="session_refund_create",
+        summary="Refund all or part of a paid session",
+        description="400 `refund_exceeds_refundable` when `amount` is more than what is left "
+        "(pending refunds count), 400 `not_refundable` when the session is not paid.",
+        request=RefundRequestSerializer,
+        parameters=[IDEMPOTENCY_KEY_PARAMETER],
+        responses={201: RefundSerializer, **ERROR_RESPONSES},
+    )
+    def post(self, request, *args, **kwargs):
+        return super().post(request, *args, **kwargs)
+
+    def perform_create_idempotently(self, request, idem, pk):
+        session = self._session(request, pk)
+        serializer = RefundRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        if idem.resource_id:  # A retry: resume the refund the first request started.
+            refund_id = uuid.UUID(idem.resource_id)
+        else:
+            refund_id = uuid.uuid4()
+            idempotency_key_set_resource(
+                idem=idem, resource_id=refund_id, recovery_point="refund_started"
+            )
+        refund = refund_create(
+            session_id=session.pk,
+            amount=serializer.validated_data.get("amount"),
+            reason=serializer.validated_data["reason"],
+            requested_by=actor_for(request),
+            refund_id=refund_id,
+        )
+        return Response(RefundSerializer(refund).data, status=status.HTTP_201_CREATED)

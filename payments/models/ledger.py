@@ -56,6 +56,15 @@ class Transaction(AppendOnlyModel):
                 condition=Q(gross=F("fee") + F("net")),
                 name="payments_transaction_gross_is_fee_plus_net",
             ),
+            models.CheckConstraint(
+                condition=~Q(kind__in=["charge", "refund_failure", "dispute_reversal"])
+                | Q(gross__gte=0),
+                name="payments_transaction_money_in_is_positive",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind__in=["refund", "dispute"]) | Q(gross__lte=0),
+                name="payments_transaction_money_out_is_negative",
+            ),
             models.UniqueConstraint(
                 fields=["kind", "stripe_object_id"],
                 name="payments_transaction_once_per_object",

@@ -1,0 +1,246 @@
+"""One function per Stripe event type, and ``HANDLERS``, the dict from type to function.
+
+Each handler runs inside the webhook's transaction while holding the session's row lock. It
+changes status only through ``session_transition`` (which refuses backward moves), updates
+other fields with ``save(update_fields=...)``, and enqueues follow-up work as tasks. It makes
+no network call.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from payments.models import PaymentSession
+from payments.models.ledger import TransactionKind
+from payments.models.logs import LogEvent
+from payments.models.sessions import Flow
+from payments.services.audit import payment_log_create
+from payments.services.ledger import (
+    ledger_entry_exists,
+    ledger_record_charge,
+    ledger_record_dispute,
+)
+from payments.services.refunds import refund_apply_stripe, session_refunds_sync
+from payments.services.sessions import session_transition
+from payments.states import DisputeStatus, PaymentStatus
+from payments.tasks import charge_ledger_sync, charge_refunds_sync
+
+_REFUND_COUNTED = ("succeeded", "pending", "requires_action")
+
+
+@dataclass(frozen=True)
+class EventContext:
+    """A verified Stripe event and the session it belongs to (locked by the caller)."""
+
+    event: dict[str, Any]
+    session: PaymentSession
+
+    @property
+    def obj(self) -> dict[str, Any]:
+        return self.event["data"]["object"]
+
+    @property
+    def actor(self) -> str:
+        return f"stripe:{self.event['id']}"
+
+
+def stripe_id(value: Any) -> str | None:
+    """The id of a Stripe reference that may be an id or an expanded object."""
+    if isinstance(value, dict):
+        return value.get("id")
+    return value or None
+
+
+# -- shared steps ------------------------------------------------------------------------------
+
+
+def _transition(ctx: EventContext, new_status: str) -> bool:
+    return session_transition(
+        session=ctx.session, new_status=new_status, actor=ctx.actor, payload=ctx.event
+    )
+
+
+def _update(session: PaymentSession, **values: Any) -> None:
+    """Save only the fields whose value changed."""
+    changed = [name for name, value in values.items() if getattr(session, name) != value]
+    for name in changed:
+        setattr(session, name, values[name])
+    if changed:
+        session.save(update_fields=[*changed, "updated_at"])
+
+
+def _fill(session: PaymentSession, **values: Any) -> None:
+    """Set Stripe ids the session does not know yet; never overwrite one it has."""
+    _update(
+        session,
+        **{name: value for name, value in values.items() if value and not getattr(session, name)},
+    )
+
+
+def _mark_paid(ctx: EventContext) -> None:
+    if _transition(ctx, PaymentStatus.SUCCEEDED):
+        # Refund events may have overtaken the payment's own events.
+        session_refunds_sync(session=ctx.session, actor=ctx.actor, payload=ctx.event)
+
+
+def _record_charge(ctx: EventContext, charge_id: str | None, charge: dict | None = None) -> None:
+    """Write the charge's ledger row now if the event carries its balance transaction,
+    otherwise leave fetching it to a task."""
+    if not charge_id:
+        return
+    _fill(ctx.session, stripe_charge_id=charge_id)
+    balance_transaction = (charge or {}).get("balance_transaction")
+    if isinstance(balance_transaction, dict):
+        ledger_record_charge(
+            session=ctx.session, charge=charge, balance_transaction=balance_transaction
+        )
+    elif not ledger_entry_exists(kind=TransactionKind.CHARGE, stripe_object_id=charge_id):
+        charge_ledger_sync.enqueue(session_id=str(ctx.session.pk), charge_id=charge_id)
+
+
+# -- checkout sessions -------------------------------------------------------------------------
+
+
+def checkout_session_completed(ctx: EventContext) -> None:
+    _fill(
+        ctx.session,
+        stripe_checkout_session_id=ctx.obj["id"],
+        stripe_payment_intent_id=stripe_id(ctx.obj.get("payment_intent")),
+    )
+    if ctx.obj.get("payment_status") in ("paid", "no_payment_required"):
+        _mark_paid(ctx)
+    else:  # A delayed method (bank debit): the money is on its way.
+        _transition(ctx, PaymentStatus.PROCESSING)
+
+
+def checkout_session_async_payment_failed(ctx: EventContext) -> None:
+    _transition(ctx, PaymentStatus.FAILED)
+
+
+def checkout_session_expired(ctx: EventContext) -> None:
+    _transition(ctx, PaymentStatus.EXPIRED)
+
+
+# -- payment intents ---------------------------------------------------------------------------
+
+
+def payment_intent_succeeded(ctx: EventContext) -> None:
+    _fill(ctx.session, stripe_payment_intent_id=ctx.obj["id"])
+    _record_charge(ctx, stripe_id(ctx.obj.get("latest_charge")))
+    _mark_paid(ctx)
+
+
+def payment_intent_processing(ctx: EventContext) -> None:
+    _fill(ctx.session, stripe_payment_intent_id=ctx.obj["id"])
+    _transition(ctx, PaymentStatus.PROCESSING)
+
+
+def payment_intent_canceled(ctx: EventContext) -> None:
+    _transition(ctx, PaymentStatus.CANCELED)
+
+
+def payment_intent_payment_failed(ctx: EventContext) -> None:
+    """Record why; only a one-shot backend charge ends here. A customer on a Checkout page or
+    an Elements form may try another card, so those sessions stay open."""
+    error = ctx.obj.get("last_payment_error") or {}
+    _fill(ctx.session, stripe_payment_intent_id=ctx.obj["id"])
+    _update(
+        ctx.session,
+        failure_code=(error.get("code") or "")[:100],
+        failure_decline_code=(error.get("decline_code") or "")[:100],
+        failure_message=error.get("message") or "",
+    )
+    if ctx.session.flow == Flow.BACKEND:
+        _transition(ctx, PaymentStatus.FAILED)
+
+
+# -- charges and refunds -----------------------------------------------------------------------
+
+
+def charge_succeeded(ctx: EventContext) -> None:
+    charge = ctx.obj
+    card = (charge.get("payment_method_details") or {}).get("card") or {}
+    _fill(ctx.session, stripe_payment_intent_id=stripe_id(charge.get("payment_intent")))
+    _update(
+        ctx.session,
+        card_brand=(card.get("brand") or ctx.session.card_brand)[:20],
+        card_last4=card.get("last4") or ctx.session.card_last4,
+        card_exp_month=card.get("exp_month") or ctx.session.card_exp_month,
+        card_exp_year=card.get("exp_year") or ctx.session.card_exp_year,
+        receipt_url=charge.get("receipt_url") or ctx.session.receipt_url,
+    )
+    _record_charge(ctx, charge["id"], charge)
+
+
+def charge_refunded(ctx: EventContext) -> None:
+    """Apply the refunds the charge carries; if it does not carry them all, fetch them."""
+    charge = ctx.obj
+    _fill(ctx.session, stripe_charge_id=charge["id"])
+    listed = charge.get("refunds") if isinstance(charge.get("refunds"), dict) else {}
+    refunds = [r for r in listed.get("data") or [] if isinstance(r, dict)]
+    for refund in reversed(refunds):  # Stripe lists newest first
+        refund_apply_stripe(session=ctx.session, data=refund, actor=ctx.actor, payload=ctx.event)
+    # The charge's amount_refunded counts pending refunds too.
+    covered = sum(r["amount"] for r in refunds if r.get("status") in _REFUND_COUNTED)
+    if listed.get("has_more") or covered < int(charge.get("amount_refunded") or 0):
+        charge_refunds_sync.enqueue(session_id=str(ctx.session.pk), charge_id=charge["id"])
+
+
+def refund_changed(ctx: EventContext) -> None:
+    refund_apply_stripe(session=ctx.session, data=ctx.obj, actor=ctx.actor, payload=ctx.event)
+
+
+# -- disputes ----------------------------------------------------------------------------------
+
+_DISPUTE_STATUS = {
+    "won": DisputeStatus.WON,
+    "lost": DisputeStatus.LOST,
+    # An inquiry closed without becoming a chargeback: the money stays with us.
+    "warning_closed": DisputeStatus.WON,
+}
+_DISPUTE_CLOSED = (DisputeStatus.WON, DisputeStatus.LOST)
+
+
+def dispute_changed(ctx: EventContext) -> None:
+    """Track the dispute's status (closed stays closed) and book funds withdrawn/reinstated."""
+    dispute = ctx.obj
+    new_status = _DISPUTE_STATUS.get(dispute.get("status") or "", DisputeStatus.OPEN)
+    old_status = ctx.session.dispute_status
+    if old_status in _DISPUTE_CLOSED and new_status == DisputeStatus.OPEN:
+        new_status = old_status  # A stale "updated" that arrived after "closed".
+    _update(ctx.session, dispute_status=new_status)
+    written = ledger_record_dispute(session=ctx.session, dispute=dispute)
+    if new_status != old_status or written:
+        payment_log_create(
+            session=ctx.session,
+            event_type=LogEvent.DISPUTE_UPDATED,
+            actor=ctx.actor,
+            old_status=old_status,
+            new_status=new_status,
+            payload=ctx.event,
+        )
+
+
+Handler = Callable[[EventContext], None]
+
+HANDLERS: dict[str, Handler] = {
+    "checkout.session.completed": checkout_session_completed,
+    "checkout.session.async_payment_succeeded": checkout_session_completed,
+    "checkout.session.async_payment_failed": checkout_session_async_payment_failed,
+    "checkout.session.expired": checkout_session_expired,
+    "payment_intent.succeeded": payment_intent_succeeded,
+    "payment_intent.processing": payment_intent_processing,
+    "payment_intent.canceled": payment_intent_canceled,
+    "payment_intent.payment_failed": payment_intent_payment_failed,
+    "charge.succeeded": charge_succeeded,
+    "charge.refunded": charge_refunded,
+    "refund.created": refund_changed,
+    "refund.updated": refund_changed,
+    "refund.failed": refund_changed,
+    "charge.refund.updated": refund_changed,
+    "charge.dispute.created": dispute_changed,
+    "charge.dispute.updated": dispute_changed,
+    "charge.dispute.closed": dispute_changed,
+    "charge.dispute.funds_withdrawn": dispute_changed,
+    "charge.dispute.funds_reinstated": dispute_changed,
+}

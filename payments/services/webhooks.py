@@ -1,0 +1,228 @@
+"""Stripe events in: store each once, apply it to its session, never twice.
+
+Used by the webhook endpoint and by ``sync_stripe_events`` (the same path, so a replayed
+event is deduplicated like a redelivered one). The caller has verified the signature.
+"""
+
+import logging
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from payments import stripe_api
+from payments.models import PaymentSession, WebhookEvent
+from payments.models.logs import LogEvent
+from payments.models.webhooks import WebhookEventStatus
+from payments.services.audit import payment_log_create
+from payments.services.sessions import session_lock
+from payments.services.webhook_handlers import HANDLERS, EventContext, stripe_id
+
+logger = logging.getLogger(__name__)
+
+DUPLICATE = "duplicate"
+_DONE = (WebhookEventStatus.PROCESSED, WebhookEventStatus.IGNORED)
+
+
+class WebhookProcessingFailed(Exception):
+    """Applying an event failed; its effects were rolled back and the error recorded."""
+
+    def __init__(self, event_id: str, error: str):
+        super().__init__(f"Event {event_id} could not be processed: {error}")
+        self.event_id = event_id
+        self.error = error
+
+
+@dataclass(frozen=True)
+class WebhookResult:
+    event_id: str
+    status: str  # processed, ignored, or duplicate (seen before: nothing changed)
+
+
+def webhook_event_receive(*, event: dict[str, Any]) -> WebhookResult:
+    """Store a verified Stripe event once and apply it to its payment session.
+
+    One transaction: insert the event (``ON CONFLICT DO NOTHING``) and lock its row, so a
+    concurrent duplicate waits here and then finds it done; apply it under a savepoint while
+    holding the session's row lock. If applying fails, its effects are rolled back, the error
+    and attempt count are committed, and ``WebhookProcessingFailed`` is raised (the endpoint
+    answers 500 and Stripe retries).
+    """
+    failure: Exception | None = None
+    with transaction.atomic():
+        stored = _event_store_locked(event)
+        if stored.status in _DONE:
+            return WebhookResult(stored.stripe_event_id, DUPLICATE)
+        stored.attempts += 1
+        found: dict[str, PaymentSession] = {}
+        try:
+            with transaction.atomic():
+                stored.status = _event_apply(event, found)
+        except Exception as error:
+            logger.exception("Stripe event %s (%s) failed", event["id"], event.get("type"))
+            failure = error
+            stored.status = WebhookEventStatus.FAILED
+            stored.error = f"{type(error).__name__}: {error}"[:2000]
+            payment_log_create(
+                session=found.get("session"),
+                event_type=LogEvent.ERROR,
+                actor=f"stripe:{event['id']}",
+                payload=event,
+                error_message=stored.error,
+            )
+        else:
+            stored.error = ""
+            stored.processed_at = timezone.now()
+        stored.session = found.get("session")
+        stored.save(update_fields=["status", "error", "attempts", "session", "processed_at"])
+    if failure is not None:
+        raise WebhookProcessingFailed(stored.stripe_event_id, stored.error) from failure
+    return WebhookResult(stored.stripe_event_id, stored.status)
+
+
+def _event_store_locked(event: dict[str, Any]) -> WebhookEvent:
+    WebhookEvent.objects.bulk_create(
+        [
+            WebhookEvent(
+                stripe_event_id=event["id"],
+                type=str(event.get("type") or "")[:100],
+                api_version=str(event.get("api_version") or "")[:50],
+                livemode=bool(event.get("livemode")),
+                stripe_created=datetime.fromtimestamp(int(event.get("created") or 0), tz=UTC),
+                payload=event,
+            )
+        ],
+        ignore_conflicts=True,
+    )
+    return (
+        WebhookEvent.objects.select_for_update()
+        .only("id", "stripe_event_id", "status", "attempts", "error", "session", "processed_at")
+        .get(stripe_event_id=event["id"])
+    )
+
+
+def _event_apply(event: dict[str, Any], found: dict[str, PaymentSession]) -> str:
+    handler = HANDLERS.get(event.get("type") or "")
+    session = webhook_session_lock(event["data"]["object"]) if handler else None
+    if session is not None:
+        found["session"] = session
+    payment_log_create(
+        session=session,
+        event_type=LogEvent.WEBHOOK_RECEIVED,
+        actor=f"stripe:{event['id']}",
+        payload=event,
+    )
+    if handler is None or session is None:
+        return WebhookEventStatus.IGNORED
+    handler(EventContext(event=event, session=session))
+    return WebhookEventStatus.PROCESSED
+
+
+def webhook_session_lock(obj: dict[str, Any]) -> PaymentSession | None:
+    """The session a Stripe object belongs to, row-locked; ``None`` if it is not ours.
+
+    Our own references first (``metadata.payments_session_id``, ``client_reference_id``, also
+    on an expanded payment intent), then the Stripe ids stored on sessions and refunds, so an
+    event that overtakes the one that told us those ids still finds its session.
+    """
+    for session_id in _referenced_session_ids(obj):
+        try:
+            return session_lock(session_id=session_id)
+        except PaymentSession.DoesNotExist:
+            continue
+    stored = _stored_ids_filter(obj)
+    if stored is None:
+        return None
+    session_id = PaymentSession.objects.filter(stored).values_list("pk", flat=True).first()
+    return session_lock(session_id=session_id) if session_id else None
+
+
+def _referenced_session_ids(obj: dict[str, Any]) -> list[uuid.UUID]:
+    intent = obj.get("payment_intent") if isinstance(obj.get("payment_intent"), dict) else {}
+    candidates = [
+        (obj.get("metadata") or {}).get("payments_session_id"),
+        obj.get("client_reference_id"),
+        (intent.get("metadata") or {}).get("payments_session_id"),
+    ]
+    ids: list[uuid.UUID] = []
+    for candidate in candidates:
+        try:
+            value = uuid.UUID(str(candidate)) if candidate else None
+        except ValueError:
+            value = None
+        if value is not None and value not in ids:
+            ids.append(value)
+    return ids
+
+
+def _stored_ids_filter(obj: dict[str, Any]) -> Q | None:
+    kind = obj.get("object")
+    own_id = obj.get("id")
+    pairs = {
+        "checkout.session": [("stripe_checkout_session_id", own_id)],
+        "payment_intent": [
+            ("stripe_payment_intent_id", own_id),
+            ("stripe_charge_id", stripe_id(obj.get("latest_charge"))),
+        ],
+        "charge": [("stripe_charge_id", own_id)],
+        "refund": [("refunds__stripe_refund_id", own_id)],
+        "dispute": [],
+    }.get(kind)
+    if pairs is None:
+        return None
+    pairs = [
+        *pairs,
+        ("stripe_charge_id", stripe_id(obj.get("charge"))),
+        ("stripe_payment_intent_id", stripe_id(obj.get("payment_intent"))),
+    ]
+    query = Q()
+    for name, value in pairs:
+        if value:
+            query |= Q(**{name: value})
+    return query or None
+
+
+# -- recovering missed webhooks ----------------------------------------------------------------
+
+
+@dataclass
+class EventSyncResult:
+    """What ``stripe_events_sync`` did, by outcome."""
+
+    applied: int = 0
+    ignored: int = 0
+    skipped: int = 0
+    failed: list[str] = field(default_factory=list)
+
+
+def stripe_events_sync(*, since: timedelta, max_pages: int = 1000) -> EventSyncResult:
+    """Fetch the events Stripe created in the last ``since`` and feed each one through
+    ``webhook_event_receive``, oldest first. Events already stored are skipped by the same
+    deduplication that handles redelivered webhooks, so this is safe to run at any time."""
+    created_gte = int((timezone.now() - since).timestamp())
+    events: list[dict[str, Any]] = []
+    starting_after = None
+    for _ in range(max_pages):
+        page = stripe_api.event_list(created_gte=created_gte, starting_after=starting_after).data
+        events += page.get("data") or []
+        if not page.get("has_more") or not page.get("data"):
+            break
+        starting_after = page["data"][-1]["id"]
+    result = EventSyncResult()
+    for event in reversed(events):  # The Events API lists newest first.
+        try:
+            outcome = webhook_event_receive(event=event)
+        except WebhookProcessingFailed as error:
+            result.failed.append(f"{error.event_id}: {error.error}")
+            continue
+        if outcome.status == WebhookEventStatus.PROCESSED:
+            result.applied += 1
+        elif outcome.status == WebhookEventStatus.IGNORED:
+            result.ignored += 1
+        else:
+            result.skipped += 1
+    return result
