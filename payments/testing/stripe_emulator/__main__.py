@@ -1,0 +1,45 @@
+"""Run the emulator from a shell:
+
+    python -m payments.testing.stripe_emulator --port 12111 \\
+        --forward-to http://127.0.0.1:8000/api/payments/webhook/stripe/ --webhook-secret whsec_x
+"""
+
+from __future__ import annotations
+
+import argparse
+import threading
+
+from .emulator import StripeEmulator
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(
+        prog="python -m payments.testing.stripe_emulator",
+        description="Offline Stripe API emulator with signed webhooks.",
+    )
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=12111)
+    parser.add_argument("--forward-to", default=None, help="webhook URL to POST events to")
+    parser.add_argument("--webhook-secret", default="whsec_test_secret")
+    parser.add_argument("--verbose", action="store_true", help="log every request")
+    args = parser.parse_args(argv)
+    emulator = StripeEmulator(
+        webhook_url=args.forward_to,
+        webhook_secret=args.webhook_secret,
+        host=args.host,
+        port=args.port,
+        verbose=args.verbose,
+    ).start()
+    print(f"Stripe emulator listening on {emulator.url}", flush=True)
+    print(f"  webhooks -> {args.forward_to or '(none)'} signed with {args.webhook_secret}")
+    print("  Ctrl-C to stop", flush=True)
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        emulator.stop()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,71 @@
+"""What a handler sees: parameters, path arguments, the store, and a way to emit events."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from . import ids
+from .store import Store, public
+
+API_VERSION = "2026-10-28.endive"
+
+
+class Context:
+    def __init__(
+        self,
+        store: Store,
+        *,
+        base_url: str,
+        params: dict[str, Any] | None = None,
+        args: dict[str, str] | None = None,
+        request_id: str | None = None,
+        idempotency_key: str | None = None,
+        webhooks_enabled: bool = False,
+        emulator: Any = None,
+    ) -> None:
+        self.store = store
+        self.base_url = base_url
+        self.params = params or {}
+        self.args = args or {}
+        self.request_id = request_id
+        self.idempotency_key = idempotency_key
+        self.webhooks_enabled = webhooks_enabled
+        self.emulator = emulator
+        # Events to deliver once the handler has finished and the store lock is released.
+        self.outbox: list[dict[str, Any]] = []
+
+    def now(self) -> int:
+        return int(time.time())
+
+    def emit(
+        self,
+        event_type: str,
+        obj: dict[str, Any],
+        previous_attributes: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        """Record an event carrying a snapshot of `obj` as it is now, and queue it for delivery."""
+        data: dict[str, Any] = {"object": public(obj)}
+        if previous_attributes:
+            data["previous_attributes"] = public(previous_attributes)
+        event = {
+            "id": ids.new_id("evt"),
+            "object": "event",
+            "api_version": API_VERSION,
+            "created": self.now(),
+            "data": data,
+            "livemode": False,
+            "pending_webhooks": 1 if self.webhooks_enabled else 0,
+            "request": {"id": self.request_id, "idempotency_key": self.idempotency_key},
+            "type": event_type,
+        }
+        self.store.add(event)
+        self.store.events.append(event)
+        self.outbox.append(event)
+        return event
+
+    def changed(self, obj: dict[str, Any], **changes: Any) -> dict[str, Any]:
+        """Apply `changes` to `obj` and return the previous values of the fields that changed."""
+        previous = {key: obj.get(key) for key, value in changes.items() if obj.get(key) != value}
+        obj.update(changes)
+        return public(previous)

@@ -1,0 +1,152 @@
+"""`StripeEmulator`: the public face of the emulator (start, stop, reset, faults, webhooks)."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from . import checkout_page, control, resources  # noqa: F401 (register their routes)
+from .context import Context
+from .faults import Fault, FaultPlan
+from .idempotency import IdempotencyCache
+from .resources import checkout_sessions
+from .server import EmulatorHTTPServer
+from .store import Store, public
+from .webhooks import DELIVERY_TIMEOUT, WebhookDispatcher
+
+
+class StripeEmulator:
+    """A stateful, offline Stripe API for the `stripe` SDK, with signed webhooks.
+
+    >>> emu = StripeEmulator(webhook_url="http://127.0.0.1:8000/api/payments/webhook/stripe/")
+    >>> emu.start()
+    >>> client = stripe.StripeClient("sk_test_x", base_addresses={"api": emu.url})
+    """
+
+    def __init__(
+        self,
+        webhook_url: str | None = None,
+        webhook_secret: str = "whsec_test_secret",
+        host: str = "127.0.0.1",
+        port: int = 0,
+        *,
+        verbose: bool = False,
+    ) -> None:
+        self.webhook_url = webhook_url
+        self.webhook_secret = webhook_secret
+        self.host = host
+        self.port = port
+        self.verbose = verbose
+        self.store = Store()
+        self.idempotency = IdempotencyCache()
+        self.faults = FaultPlan()
+        self.webhooks = WebhookDispatcher(lambda: (self.webhook_url, self.webhook_secret))
+        self._server: EmulatorHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+
+    # Lifecycle
+
+    def start(self) -> StripeEmulator:
+        """Serve in a daemon thread; with port=0 a free port is picked (see `url`)."""
+        if self._server is not None:
+            return self
+        self._server = EmulatorHTTPServer((self.host, self.port), self)
+        self.port = self._server.server_address[1]
+        self.webhooks.start()
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, name="stripe-emulator-http", daemon=True
+        )
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        if self._server is None:
+            return
+        self._server.shutdown()
+        self._server.server_close()
+        self._server = None
+        self.webhooks.stop()
+
+    def __enter__(self) -> StripeEmulator:
+        return self.start()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+    @property
+    def url(self) -> str:
+        host = "127.0.0.1" if self.host in ("", "0.0.0.0") else self.host
+        return f"http://{host}:{self.port}"
+
+    def reset(self) -> None:
+        """Forget all objects, events, deliveries, idempotency keys and faults."""
+        with self.store.lock:
+            self.store.clear()
+            self.idempotency.clear()
+            self.faults.clear()
+            self.webhooks.clear()
+
+    # Inspection
+
+    @property
+    def events(self) -> list[dict[str, Any]]:
+        with self.store.lock:
+            return list(self.store.events)
+
+    @property
+    def deliveries(self) -> list[dict[str, Any]]:
+        return list(self.webhooks.deliveries)
+
+    def get(self, object_id: str) -> dict[str, Any] | None:
+        """A copy of the stored object with that id (any type), or None."""
+        with self.store.lock:
+            obj = self.store.get(object_id)
+            return public(obj) if obj is not None else None
+
+    # Faults and time
+
+    def fail_next(
+        self, method: str = "POST", path: str = "/v1/checkout/sessions", status: int = 500,
+        count: int = 1,
+    ) -> None:  # fmt: skip
+        """The next `count` matching requests answer an api_error with `status`, unexecuted."""
+        self.faults.add(Fault("fail", method.upper(), path, count, status))
+
+    def drop_next(
+        self, method: str = "POST", path: str = "/v1/checkout/sessions", count: int = 1
+    ) -> None:
+        """The next `count` matching requests execute, then lose their response."""
+        self.faults.add(Fault("drop", method.upper(), path, count))
+
+    def expire_due_sessions(self) -> list[str]:
+        """Expire open Checkout Sessions whose `expires_at` has passed; deliver the events."""
+        ctx = self.context()
+        with self.store.lock:
+            expired = checkout_sessions.expire_due(ctx)
+            ticket = self.enqueue_webhooks(ctx.outbox)
+        self.await_webhooks(ticket, len(ctx.outbox))
+        return expired
+
+    # Webhooks
+
+    def wait_for_webhooks(self, timeout: float = 10) -> bool:
+        """Block until every queued webhook has been posted; False on timeout."""
+        return self.webhooks.wait(timeout=timeout)
+
+    def enqueue_webhooks(self, events: list[dict[str, Any]]) -> int | None:
+        if not events or not self.webhook_url:
+            return None
+        return self.webhooks.enqueue(events)
+
+    def await_webhooks(self, ticket: int | None, count: int) -> None:
+        if ticket is not None:
+            self.webhooks.wait(ticket, timeout=DELIVERY_TIMEOUT * count + 5)
+
+    def context(self, **kwargs: Any) -> Context:
+        return Context(
+            self.store,
+            base_url=self.url,
+            webhooks_enabled=bool(self.webhook_url),
+            emulator=self,
+            **kwargs,
+        )

@@ -1,0 +1,17 @@
+"""One module per Stripe resource; importing this package registers every route.
+
+To add a resource (e.g. Stripe Connect accounts), add a module with `@route` handlers
+and import it here.
+"""
+
+from . import (  # noqa: F401
+    balance_transactions,
+    charges,
+    checkout_sessions,
+    customers,
+    disputes,
+    events,
+    payment_intents,
+    payment_methods,
+    refunds,
+)

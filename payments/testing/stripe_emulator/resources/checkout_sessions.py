@@ -1,0 +1,260 @@
+"""Checkout Sessions (mode=payment): create, retrieve, update, list, expire, line items.
+
+Paying happens on the hosted page or the control endpoint (see `checkout_payments`).
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from .. import errors, ids, money
+from ..context import Context
+from ..expand import includable
+from ..listing import LIST_PARAMS, list_of, paginate
+from ..params import Anything, Arr, Bool, Int, Map, Obj, Str, merge_metadata
+from ..routing import route
+from ..store import Store
+from . import line_items, payment_intents
+
+MIN_LIFETIME, MAX_LIFETIME = 30 * 60, 24 * 60 * 60
+PAYMENT_INTENT_DATA = Obj(
+    {
+        "metadata": Map(),
+        "description": Str(),
+        "receipt_email": Str(),
+        "setup_future_usage": Str(choices=("on_session", "off_session")),
+        "application_fee_amount": Int(minimum=0),
+        "transfer_data": payment_intents.TRANSFER_DATA,
+        "capture_method": Str(choices=payment_intents.CAPTURE_METHODS),
+        "statement_descriptor": Str(),
+        "statement_descriptor_suffix": Str(),
+        "on_behalf_of": Str(),
+        "transfer_group": Str(),
+        "shipping": Anything(),
+    }
+)
+ACCEPTED_AS_IS = [
+    "adaptive_pricing",
+    "after_expiration",
+    "automatic_tax",
+    "branding_settings",
+    "consent_collection",
+    "custom_fields",
+    "custom_text",
+    "customer_update",
+    "discounts",
+    "invoice_creation",
+    "name_collection",
+    "optional_items",
+    "payment_method_data",
+    "payment_method_options",
+    "permissions",
+    "saved_payment_method_options",
+    "setup_intent_data",
+    "shipping_address_collection",
+    "shipping_options",
+    "subscription_data",
+    "tax_id_collection",
+    "wallet_options",
+]
+CREATE = {
+    **{name: Anything() for name in ACCEPTED_AS_IS},
+    "mode": Str(required=True, choices=("payment", "setup", "subscription")),
+    "line_items": Arr(line_items.LINE_ITEM),
+    "customer": Str(),
+    "customer_email": Str(),
+    "customer_creation": Str(choices=("always", "if_required")),
+    "client_reference_id": Str(),
+    "metadata": Map(),
+    "success_url": Str(),
+    "cancel_url": Str(),
+    "return_url": Str(),
+    "expires_at": Int(),
+    "payment_method_types": Arr(Str()),
+    "excluded_payment_method_types": Arr(Str()),
+    "locale": Str(),
+    "submit_type": Str(choices=("auto", "book", "donate", "pay", "subscribe")),
+    "payment_intent_data": PAYMENT_INTENT_DATA,
+    "ui_mode": Str(choices=("hosted", "embedded", "custom")),
+    "allow_promotion_codes": Bool(),
+    "billing_address_collection": Str(choices=("auto", "required")),
+    "phone_number_collection": Obj({"enabled": Bool(required=True)}),
+    "payment_method_collection": Str(choices=("always", "if_required")),
+    "payment_method_configuration": Str(),
+    "redirect_on_completion": Str(choices=("always", "if_required", "never")),
+    "currency": Str(),
+    "origin_context": Str(choices=("mobile_app", "web")),
+    "integration_identifier": Str(),
+}
+LIST = {**LIST_PARAMS, "payment_intent": Str(), "customer": Str(), "status": Str(),
+        "customer_details": Anything(), "payment_link": Str(), "subscription": Str()}  # fmt: skip
+UPDATE = {"metadata": Map(), "collected_information": Anything(), "shipping_options": Anything()}
+
+
+def check_create(params: dict[str, Any]) -> None:
+    if params["mode"] != "payment":
+        raise errors.invalid_request("The emulator supports mode=payment only.", param="mode")
+    if (params.get("ui_mode") or "hosted") != "hosted":
+        raise errors.invalid_request("The emulator supports ui_mode=hosted only.", param="ui_mode")
+    if not params.get("line_items"):
+        raise errors.parameter_missing("line_items")
+    currency, total = line_items.check_line_items(params["line_items"])
+    if total < money.MINIMUM_CHARGE.get(currency, 50):
+        minimum = money.format_amount(money.MINIMUM_CHARGE.get(currency, 50), currency)
+        raise errors.invalid_request(
+            f"The Checkout Session's total amount due must add up to at least {minimum} {currency}",
+            param="line_items",
+            code="amount_too_small",
+        )
+    for first, second in (("customer", "customer_email"), ("customer", "customer_creation")):
+        if params.get(first) and params.get(second):
+            raise errors.invalid_request(
+                f"You may only specify one of these parameters: {first}, {second}.", param=second
+            )
+    for name in ("success_url", "cancel_url"):
+        if params.get(name) and not params[name].startswith(("http://", "https://")):
+            raise errors.invalid_request("Not a valid URL", param=name, code="url_invalid")
+    _check_expires_at(params.get("expires_at"))
+
+
+def _check_expires_at(expires_at: int | None) -> None:
+    if expires_at is None:
+        return
+    lifetime = expires_at - int(time.time())
+    if lifetime < MIN_LIFETIME or lifetime > MAX_LIFETIME:
+        raise errors.invalid_request(
+            "The `expires_at` timestamp must be at least 30 minutes and at most 24 hours after "
+            "the Checkout Session is created.",
+            param="expires_at",
+        )
+
+
+def new_session(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
+    items = line_items.build_line_items(ctx, params["line_items"])
+    total = sum(item["amount_total"] for item in items)
+    session_id = ids.checkout_session_id()
+    created = ctx.now()
+    customer = params.get("customer")
+    session = {
+        "id": session_id, "object": "checkout.session", "adaptive_pricing": {"enabled": False},
+        "after_expiration": None, "allow_promotion_codes": params.get("allow_promotion_codes"),
+        "amount_subtotal": total, "amount_total": total,
+        "automatic_tax": {"enabled": False, "liability": None, "provider": None, "status": None},
+        "billing_address_collection": params.get("billing_address_collection"),
+        "cancel_url": params.get("cancel_url"),
+        "client_reference_id": params.get("client_reference_id"), "client_secret": None,
+        "collected_information": None, "consent": None, "consent_collection": None,
+        "created": created, "currency": items[0]["currency"], "currency_conversion": None,
+        "custom_fields": [],
+        "custom_text": {"after_submit": None, "shipping_address": None, "submit": None,
+                        "terms_of_service_acceptance": None},
+        "customer": customer, "customer_account": None,
+        "customer_creation": None if customer else params.get("customer_creation") or "if_required",
+        "customer_details": None, "customer_email": params.get("customer_email"),
+        "discounts": [], "expires_at": params.get("expires_at") or created + MAX_LIFETIME,
+        "integration_identifier": params.get("integration_identifier"), "invoice": None,
+        "invoice_creation": {"enabled": False, "invoice_data": {
+            "account_tax_ids": None, "custom_fields": None, "description": None, "footer": None,
+            "issuer": None, "metadata": {}, "rendering_options": None}},
+        "livemode": False, "locale": params.get("locale"), "managed_payments": None,
+        "metadata": params.get("metadata") or {}, "mode": "payment", "origin_context": None,
+        "payment_intent": None, "payment_link": None,
+        "payment_method_collection": params.get("payment_method_collection") or "if_required",
+        "payment_method_configuration_details": None,
+        "payment_method_options": {"card": {"request_three_d_secure": "automatic"}},
+        "payment_method_types": params.get("payment_method_types") or ["card"],
+        "payment_status": "unpaid", "permissions": None,
+        "phone_number_collection": {
+            "enabled": bool((params.get("phone_number_collection") or {}).get("enabled"))},
+        "recovered_from": None, "saved_payment_method_options": None, "setup_intent": None,
+        "shipping_address_collection": None, "shipping_cost": None, "shipping_options": [],
+        "status": "open", "submit_type": params.get("submit_type"), "subscription": None,
+        "success_url": params.get("success_url"),
+        "total_details": {"amount_discount": 0, "amount_shipping": 0, "amount_tax": 0},
+        "ui_mode": "hosted", "url": f"{ctx.base_url}/c/pay/{session_id}", "wallet_options": None,
+    }  # fmt: skip
+    return ctx.store.add(
+        session, line_items=items, payment_intent_data=params.get("payment_intent_data") or {}
+    )
+
+
+@includable("checkout.session", "line_items")
+def _line_items(store: Store, session: dict[str, Any]) -> dict[str, Any]:
+    items = store.meta(session["id"]).get("line_items", [])
+    return list_of(items, f"/v1/checkout/sessions/{session['id']}/line_items")
+
+
+@route("POST", "/v1/checkout/sessions", schema=CREATE, check=check_create)
+def create_session(ctx: Context) -> dict[str, Any]:
+    if ctx.params.get("customer"):
+        ctx.store.fetch(ctx.params["customer"], "customer", param="customer")
+    return new_session(ctx, ctx.params)
+
+
+@route("GET", "/v1/checkout/sessions/{id}", schema={})
+def retrieve_session(ctx: Context) -> dict[str, Any]:
+    return ctx.store.fetch(ctx.args["id"], "checkout.session")
+
+
+@route("POST", "/v1/checkout/sessions/{id}", schema=UPDATE)
+def update_session(ctx: Context) -> dict[str, Any]:
+    session = ctx.store.fetch(ctx.args["id"], "checkout.session")
+    session["metadata"] = merge_metadata(session["metadata"], ctx.params.get("metadata"))
+    return session
+
+
+@route("GET", "/v1/checkout/sessions/{id}/line_items", schema=LIST_PARAMS)
+def list_line_items(ctx: Context) -> dict[str, Any]:
+    session = ctx.store.fetch(ctx.args["id"], "checkout.session")
+    page = _line_items(ctx.store, session)
+    limit = ctx.params.get("limit") or 10
+    page.update(data=page["data"][:limit], has_more=len(page["data"]) > limit)
+    page.pop("total_count")
+    return page
+
+
+@route("GET", "/v1/checkout/sessions", schema=LIST)
+def list_sessions(ctx: Context) -> dict[str, Any]:
+    params = ctx.params
+    email = (params.get("customer_details") or {}).get("email")
+    rows = [
+        session
+        for session in ctx.store.all("checkout.session")
+        if all(params.get(key) in (None, session[key])
+               for key in ("payment_intent", "customer", "status"))
+        and (email is None or (session["customer_details"] or {}).get("email") == email)
+    ]  # fmt: skip
+    return paginate(ctx.store, rows, params, "/v1/checkout/sessions", "checkout.session")
+
+
+@route("POST", "/v1/checkout/sessions/{id}/expire", schema={})
+def expire_session(ctx: Context) -> dict[str, Any]:
+    return expire(ctx, ctx.store.fetch(ctx.args["id"], "checkout.session"))
+
+
+def expire(ctx: Context, session: dict[str, Any]) -> dict[str, Any]:
+    if session["status"] != "open":
+        raise errors.invalid_request(
+            'Only Checkout Sessions with a status in ["open"] can be expired. This Checkout '
+            f'Session has a status of "{session["status"]}".',
+        )
+    intent = ctx.store.get(session["payment_intent"] or "")
+    if intent is not None and intent["status"] in payment_intents.CANCELABLE:
+        payment_intents.cancel(ctx, intent, "abandoned")
+    session.update(status="expired", url=None)
+    ctx.emit("checkout.session.expired", session)
+    return session
+
+
+def expire_due(ctx: Context) -> list[str]:
+    """Expire every open session whose `expires_at` has passed (by `time.time()`)."""
+    now = ctx.now()
+    due = [
+        session
+        for session in ctx.store.all("checkout.session")
+        if session["status"] == "open" and session["expires_at"] <= now
+    ]
+    for session in due:
+        expire(ctx, session)
+    return [session["id"] for session in due]
