@@ -18,6 +18,7 @@ from ..store import Store
 from . import line_items, payment_intents
 
 MIN_LIFETIME, MAX_LIFETIME = 30 * 60, 24 * 60 * 60
+CLOCK_SLACK = 10
 PAYMENT_INTENT_DATA = Obj(
     {
         "metadata": Map(),
@@ -122,7 +123,8 @@ def _check_expires_at(expires_at: int | None) -> None:
     if expires_at is None:
         return
     lifetime = expires_at - int(time.time())
-    if lifetime < MIN_LIFETIME or lifetime > MAX_LIFETIME:
+    # A few seconds of slack: callers compute "now + 30 minutes" just before the request.
+    if lifetime < MIN_LIFETIME - CLOCK_SLACK or lifetime > MAX_LIFETIME + CLOCK_SLACK:
         raise errors.invalid_request(
             "The `expires_at` timestamp must be at least 30 minutes and at most 24 hours after "
             "the Checkout Session is created.",
