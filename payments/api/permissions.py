@@ -19,7 +19,7 @@ class APIClientKeyAuthentication(authentication.BaseAuthentication):
         if key is None:
             return None
         try:
-            api_key = APIClientKey.objects.select_related("client").get_from_key(key)
+            api_key = APIClientKey.objects.get_from_key(key)
         except APIClientKey.DoesNotExist:
             raise exceptions.AuthenticationFailed("Invalid or revoked API key.") from None
         if api_key.has_expired or not api_key.client.is_active:

@@ -142,7 +142,7 @@ class Migration(migrations.Migration):
                 ('response_content_type', models.CharField(blank=True, max_length=100)),
                 ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
                 ('updated_at', models.DateTimeField(auto_now=True)),
-                ('session', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='payments.paymentsession')),
+                ('resource_id', models.CharField(blank=True, max_length=64)),
             ],
         ),
         migrations.CreateModel(

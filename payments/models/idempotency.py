@@ -18,13 +18,8 @@ class IdempotencyKey(models.Model):
     response_status = models.PositiveSmallIntegerField(null=True, blank=True)
     response_body = models.BinaryField(null=True, blank=True)
     response_content_type = models.CharField(max_length=100, blank=True)
-    session = models.ForeignKey(
-        "payments.PaymentSession",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    # What the request created so far (e.g. a PaymentSession or Refund id), to resume from.
+    resource_id = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
 
