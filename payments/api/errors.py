@@ -28,7 +28,8 @@ def _first_error(detail: Any, prefix: str = "") -> tuple[str | None, str]:
     if isinstance(detail, dict):
         for key, value in detail.items():
             name = key if key != "non_field_errors" else ""
-            param, message = _first_error(value, f"{prefix}.{name}" if prefix and name else name)
+            child = f"{prefix}.{name}" if prefix and name else (name or prefix)
+            param, message = _first_error(value, child)
             return param or None, message
     if isinstance(detail, list) and detail:
         return _first_error(detail[0], prefix)
