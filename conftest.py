@@ -1,1 +1,5 @@
-pytest_plugins = ["payments.testing.pytest_plugin", "payments.tests.fixtures"]
+pytest_plugins = [
+    "payments.testing.pytest_plugin",
+    "payments.tests.fixtures",
+    "payments.tests.webhook_support",
+]

@@ -51,6 +51,9 @@ def charge_ledger_sync(*, session_id: str, charge_id: str, attempt: int = 0) -> 
         written = ledger_record_charge(
             session=session, charge=charge, balance_transaction=balance_transaction
         )
+        if charge.get("amount_refunded"):
+            # Refunds whose events came before we knew this charge were ignored then.
+            charge_refunds_sync.enqueue(session_id=session_id, charge_id=charge_id)
     return "recorded" if written else "already recorded"
 
 

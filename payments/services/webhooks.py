@@ -199,7 +199,9 @@ class EventSyncResult:
     failed: list[str] = field(default_factory=list)
 
 
-def stripe_events_sync(*, since: timedelta, max_pages: int = 1000) -> EventSyncResult:
+def stripe_events_sync(
+    *, since: timedelta, page_size: int = 100, max_pages: int = 1000
+) -> EventSyncResult:
     """Fetch the events Stripe created in the last ``since`` and feed each one through
     ``webhook_event_receive``, oldest first. Events already stored are skipped by the same
     deduplication that handles redelivered webhooks, so this is safe to run at any time."""
@@ -207,7 +209,9 @@ def stripe_events_sync(*, since: timedelta, max_pages: int = 1000) -> EventSyncR
     events: list[dict[str, Any]] = []
     starting_after = None
     for _ in range(max_pages):
-        page = stripe_api.event_list(created_gte=created_gte, starting_after=starting_after).data
+        page = stripe_api.event_list(
+            created_gte=created_gte, starting_after=starting_after, limit=page_size
+        ).data
         events += page.get("data") or []
         if not page.get("has_more") or not page.get("data"):
             break
