@@ -252,9 +252,13 @@ def test_manual_capture_authorises_then_captures(client, emu):
 
 @pytest.mark.parametrize(
     ("amount", "currency", "code"),
-    [(29, "gbp", "amount_too_small"), (49, "usd", "amount_too_small"), (0, "eur", "amount_too_small"),
-     (10**9, "usd", "amount_too_large")],
-)  # fmt: skip
+    [
+        (29, "gbp", "amount_too_small"),
+        (49, "usd", "amount_too_small"),
+        (0, "eur", "amount_too_small"),
+        (10**9, "usd", "amount_too_large"),
+    ],
+)
 def test_amounts_are_validated_like_stripe(client, emu, amount, currency, code):
     with pytest.raises(stripe.InvalidRequestError) as raised:
         client.v1.payment_intents.create(params={"amount": amount, "currency": currency})

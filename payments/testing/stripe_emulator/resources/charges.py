@@ -107,6 +107,7 @@ def _card_details(intent: dict[str, Any], payment_method: dict[str, Any]) -> dic
             "overcapture": {"maximum_amount_capturable": intent["amount"], "status": "unavailable"},
             "regulated_status": "unregulated",
             "three_d_secure": None,
+            "transaction_link_id": None,
             "wallet": None,
         },
         "type": "card",

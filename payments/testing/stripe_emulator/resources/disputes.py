@@ -85,6 +85,7 @@ def open_dispute(ctx: Context, charge: dict[str, Any], reason: str = "fraudulent
             "card": {
                 "brand": card["brand"],
                 "case_type": "chargeback",
+                "network": card["network"],
                 "network_reason_code": "10.4",
             },
             "type": "card",
