@@ -21,9 +21,11 @@ $(STAMP): requirements.txt requirements-dev.txt
 install: $(STAMP)
 
 ## make run: migrate, load demo data, start the app, the task worker and the Stripe emulator.
+run: export DEBUG ?= true
 run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_demo_data
+	$(PY) manage.py load_bookings_demo
 	./scripts/run-dev.sh
 
 ## make test: every check CI runs, then the whole test suite.
