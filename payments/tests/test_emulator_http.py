@@ -183,6 +183,25 @@ def test_same_key_while_the_first_request_executes_is_409(emu):
     assert results["first"].status_code == 200
 
 
+def test_concurrent_requests_with_one_key_create_one_object(emu):
+    barrier = threading.Barrier(20)
+    responses = []
+
+    def send():
+        barrier.wait()
+        responses.append(post(emu, "/v1/customers", {"email": "a@example.com"}, key="burst"))
+
+    workers = [threading.Thread(target=send) for _ in range(20)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(30)
+    assert len(emu.store.all("customer")) == 1
+    assert {response.status_code for response in responses} <= {200, 409}
+    created = {response.json()["id"] for response in responses if response.status_code == 200}
+    assert created == {emu.store.all("customer")[0]["id"]}
+
+
 def test_fail_next_answers_an_api_error_without_executing(client, emu):
     emu.fail_next(method="POST", path="/v1/checkout/sessions", status=500, count=1)
     with pytest.raises(stripe.APIError) as raised:

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 class EmulatorHTTPServer(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+    request_queue_size = 128  # bursts of concurrent clients in tests; the default is 5
 
     def __init__(self, address: tuple[str, int], emulator: StripeEmulator) -> None:
         super().__init__(address, EmulatorRequestHandler)

@@ -55,6 +55,12 @@ class Store:
         return (obj.get("created", 0), self.meta(obj["id"])["seq"])
 
 
+def stripe_order(obj: dict[str, Any]) -> dict[str, Any]:
+    """Stripe's key order: `id`, `object`, then the rest alphabetically."""
+    head = {key: obj[key] for key in ("id", "object") if key in obj}
+    return {**head, **{key: obj[key] for key in sorted(obj) if key not in head}}
+
+
 def public(obj: Any) -> Any:
     """A detached copy to hand out (responses, event snapshots, `emu.get`)."""
     return copy.deepcopy(obj)

@@ -11,7 +11,7 @@ from ..expand import includable
 from ..listing import LIST_PARAMS, list_of, paginate
 from ..params import Anything, Map, Str, merge_metadata
 from ..routing import route
-from ..store import Store
+from ..store import Store, stripe_order
 from . import balance_transactions
 
 UPDATE = {
@@ -25,6 +25,22 @@ UPDATE = {
 LIST = {**LIST_PARAMS, "payment_intent": Str(), "customer": Str(), "transfer_group": Str()}
 
 
+# Copied from the PaymentIntent onto each of its charges.
+FROM_INTENT = (
+    "amount", "application_fee_amount", "currency", "customer", "description", "metadata",
+    "on_behalf_of", "receipt_email", "shipping", "statement_descriptor",
+    "statement_descriptor_suffix", "transfer_data", "transfer_group",
+)  # fmt: skip
+FIXED = {
+    "amount_captured": 0, "amount_refunded": 0, "application": None, "application_fee": None,
+    "balance_transaction": None, "captured": False, "disputed": False,
+    "failure_balance_transaction": None, "failure_code": None, "failure_message": None,
+    "fraud_details": {}, "livemode": False, "paid": False, "radar_options": {},
+    "receipt_number": None, "refunded": False, "review": None, "source": None,
+    "source_transfer": None,
+}  # fmt: skip
+
+
 def new_charge(
     ctx: Context, intent: dict[str, Any], payment_method: dict[str, Any], *, status: str
 ) -> dict[str, Any]:
@@ -33,49 +49,19 @@ def new_charge(
     charge = {
         "id": charge_id,
         "object": "charge",
-        "amount": intent["amount"],
-        "amount_captured": 0,
-        "amount_refunded": 0,
-        "application": None,
-        "application_fee": None,
-        "application_fee_amount": intent["application_fee_amount"],
-        "balance_transaction": None,
+        **copy.deepcopy(FIXED),
+        **{field: copy.deepcopy(intent[field]) for field in FROM_INTENT},
         "billing_details": copy.deepcopy(payment_method["billing_details"]),
         "calculated_statement_descriptor": descriptor[:22].upper(),
-        "captured": False,
         "created": ctx.now(),
-        "currency": intent["currency"],
-        "customer": intent["customer"],
-        "description": intent["description"],
-        "disputed": False,
-        "failure_balance_transaction": None,
-        "failure_code": None,
-        "failure_message": None,
-        "fraud_details": {},
-        "livemode": False,
-        "metadata": dict(intent["metadata"]),
-        "on_behalf_of": intent["on_behalf_of"],
         "outcome": _outcome(None),
-        "paid": False,
         "payment_intent": intent["id"],
         "payment_method": payment_method["id"],
         "payment_method_details": _card_details(intent, payment_method),
-        "radar_options": {},
-        "receipt_email": intent["receipt_email"],
-        "receipt_number": None,
         "receipt_url": f"{ctx.base_url}/receipts/payment/{charge_id}",
-        "refunded": False,
-        "review": None,
-        "shipping": copy.deepcopy(intent["shipping"]),
-        "source": None,
-        "source_transfer": None,
-        "statement_descriptor": intent["statement_descriptor"],
-        "statement_descriptor_suffix": intent["statement_descriptor_suffix"],
         "status": status,
-        "transfer_data": copy.deepcopy(intent["transfer_data"]),
-        "transfer_group": intent["transfer_group"],
     }
-    return ctx.store.add(charge)
+    return ctx.store.add(stripe_order(charge))
 
 
 def _card_details(intent: dict[str, Any], payment_method: dict[str, Any]) -> dict[str, Any]:

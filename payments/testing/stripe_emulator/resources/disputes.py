@@ -52,15 +52,26 @@ OPEN = ("warning_needs_response", "needs_response", "under_review", "warning_und
 
 
 def open_dispute(ctx: Context, charge: dict[str, Any], reason: str = "fraudulent") -> dict:
+    """The cardholder disputes `charge`: the amount and the dispute fee are withdrawn."""
     if charge["status"] != "succeeded" or not charge["captured"]:
         raise errors.invalid_request(
             f"Charge {charge['id']} has not succeeded; nothing to dispute."
         )
     if charge["disputed"]:
         raise errors.invalid_request(f"Charge {charge['id']} is already disputed.")
+    dispute = ctx.store.add(_new_dispute(ctx, charge, reason))
+    withdrawal = balance_transactions.for_dispute(ctx, dispute)
+    dispute["balance_transactions"].append(public(withdrawal))
+    charge["disputed"] = True
+    ctx.emit("charge.dispute.created", dispute)
+    ctx.emit("charge.dispute.funds_withdrawn", dispute)
+    return dispute
+
+
+def _new_dispute(ctx: Context, charge: dict[str, Any], reason: str) -> dict[str, Any]:
     created = ctx.now()
     card = charge["payment_method_details"]["card"]
-    dispute = {
+    return {
         "id": ids.new_id("dp"),
         "object": "dispute",
         "amount": charge["amount_captured"] - charge["amount_refunded"],
@@ -93,13 +104,6 @@ def open_dispute(ctx: Context, charge: dict[str, Any], reason: str = "fraudulent
         "reason": reason,
         "status": "needs_response",
     }
-    ctx.store.add(dispute)
-    withdrawal = balance_transactions.for_dispute(ctx, dispute)
-    dispute["balance_transactions"].append(public(withdrawal))
-    charge["disputed"] = True
-    ctx.emit("charge.dispute.created", dispute)
-    ctx.emit("charge.dispute.funds_withdrawn", dispute)
-    return dispute
 
 
 def close_dispute(ctx: Context, dispute: dict[str, Any], won: bool) -> dict[str, Any]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from .. import errors, ids, money
@@ -9,6 +10,7 @@ from ..context import Context
 from ..listing import LIST_PARAMS, paginate
 from ..params import Anything, Arr, Bool, Either, Int, Map, Obj, Str, merge_metadata
 from ..routing import route
+from ..store import stripe_order
 from . import attempts, charges, payment_methods
 from .shapes import owner_mismatch
 
@@ -104,56 +106,44 @@ def check_create(params: dict[str, Any]) -> None:
         )
 
 
+# Taken as given at creation (None when absent).
+FROM_PARAMS = (
+    "application_fee_amount", "customer", "description", "excluded_payment_method_types",
+    "on_behalf_of", "receipt_email", "setup_future_usage", "shipping", "statement_descriptor",
+    "statement_descriptor_suffix", "transfer_data", "transfer_group",
+)  # fmt: skip
+FIXED = {
+    "amount_capturable": 0, "amount_details": {"tip": {}}, "amount_received": 0,
+    "application": None, "canceled_at": None, "cancellation_reason": None,
+    "customer_account": None, "last_payment_error": None, "latest_charge": None,
+    "livemode": False, "managed_payments": None, "next_action": None, "payment_method": None,
+    "payment_method_configuration_details": None, "processing": None, "review": None,
+    "source": None, "status": "requires_payment_method",
+    "payment_method_options": {"card": {"installments": None, "mandate_options": None,
+                                        "network": None, "request_three_d_secure": "automatic"}},
+}  # fmt: skip
+
+
 def new_payment_intent(ctx: Context, *, amount: int, currency: str, **fields: Any) -> dict:
+    """A PaymentIntent in requires_payment_method (emits payment_intent.created)."""
     intent_id = ids.new_id("pi")
     types = fields.get("payment_method_types")
     intent = {
         "id": intent_id,
         "object": "payment_intent",
+        **copy.deepcopy(FIXED),
+        **{field: fields.get(field) for field in FROM_PARAMS},
         "amount": amount,
-        "amount_capturable": 0,
-        "amount_details": {"tip": {}},
-        "amount_received": 0,
-        "application": None,
-        "application_fee_amount": fields.get("application_fee_amount"),
         "automatic_payment_methods": None if types else _automatic(fields),
-        "canceled_at": None,
-        "cancellation_reason": None,
         "capture_method": fields.get("capture_method") or "automatic_async",
         "client_secret": ids.client_secret(intent_id),
         "confirmation_method": fields.get("confirmation_method") or "automatic",
         "created": ctx.now(),
         "currency": currency,
-        "customer": fields.get("customer"),
-        "customer_account": None,
-        "description": fields.get("description"),
-        "excluded_payment_method_types": fields.get("excluded_payment_method_types"),
-        "last_payment_error": None,
-        "latest_charge": None,
-        "livemode": False,
-        "managed_payments": None,
         "metadata": fields.get("metadata") or {},
-        "next_action": None,
-        "on_behalf_of": fields.get("on_behalf_of"),
-        "payment_method": None,
-        "payment_method_configuration_details": None,
-        "payment_method_options": {"card": {
-            "installments": None, "mandate_options": None, "network": None,
-            "request_three_d_secure": "automatic"}},
         "payment_method_types": types or ["card"],
-        "processing": None,
-        "receipt_email": fields.get("receipt_email"),
-        "review": None,
-        "setup_future_usage": fields.get("setup_future_usage"),
-        "shipping": fields.get("shipping"),
-        "source": None,
-        "statement_descriptor": fields.get("statement_descriptor"),
-        "statement_descriptor_suffix": fields.get("statement_descriptor_suffix"),
-        "status": "requires_payment_method",
-        "transfer_data": fields.get("transfer_data"),
-        "transfer_group": fields.get("transfer_group"),
-    }  # fmt: skip
-    ctx.store.add(intent)
+    }
+    intent = ctx.store.add(stripe_order(intent))
     ctx.emit("payment_intent.created", intent)
     return intent
 
