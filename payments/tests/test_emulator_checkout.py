@@ -142,6 +142,29 @@ def test_a_declined_card_leaves_the_session_open_for_another_try(client, emu):
     assert retried["payment_intent"]["id"] == declined["payment_intent"]["id"]
 
 
+def test_pay_accepts_a_json_body_and_the_objects_are_inspectable(client, emu):
+    session = client.v1.checkout.sessions.create(params=session_params())
+    response = requests.post(
+        f"{emu.url}/_emulator/checkout/sessions/{session.id}/pay",
+        json={"payment_method": "pm_card_amex", "email": "json@example.com"},
+        timeout=10,
+    )
+    assert response.json()["status"] == "succeeded"
+    intent_id = response.json()["payment_intent"]["id"]
+    stored = requests.get(f"{emu.url}/_emulator/objects/{intent_id}", timeout=10).json()
+    assert stored["status"] == "succeeded"
+    assert emu.get(session.id)["customer_details"]["email"] == "json@example.com"
+
+
+def test_pay_rejects_unknown_control_parameters(client, emu):
+    session = client.v1.checkout.sessions.create(params=session_params())
+    response = control(emu, f"checkout/sessions/{session.id}/pay", payment_method="pm_card_visa",
+                       colour="blue")  # fmt: skip
+    assert response.status_code == 400
+    assert response.json()["error"]["param"] == "colour"
+    assert client.v1.checkout.sessions.retrieve(session.id).status == "open"
+
+
 def test_three_d_secure_cards_succeed_in_checkout(client, emu):
     session = client.v1.checkout.sessions.create(params=session_params())
     assert pay(emu, session.id, "pm_card_authenticationRequired")["status"] == "succeeded"

@@ -1,8 +1,35 @@
 """An offline, stateful Stripe API emulator for tests and local development.
 
+Pure standard library (it never imports `stripe` or Django); the real `stripe` SDK talks to
+it over HTTP, unmodified:
+
     from payments.testing.stripe_emulator import StripeEmulator
 
-Pure standard library: it never imports `stripe` or Django. See `emulator.StripeEmulator`.
+    emu = StripeEmulator(webhook_url=None, webhook_secret="whsec_test_secret").start()
+    client = stripe.StripeClient("sk_test_x", base_addresses={"api": emu.url})
+    emu.webhook_url = "http://127.0.0.1:8000/api/payments/webhook/stripe/"
+    ...
+    emu.wait_for_webhooks(); emu.events; emu.deliveries; emu.get("pi_...")
+    emu.fail_next(path="/v1/checkout/sessions"); emu.drop_next(path="/v1/refunds")
+    emu.expire_due_sessions(); emu.reset(); emu.stop()
+
+From a shell: `python -m payments.testing.stripe_emulator --port 12111 --forward-to URL`.
+
+Control endpoints (no API key; their webhooks are delivered before they answer):
+
+    POST /_emulator/checkout/sessions/{id}/pay   payment_method=<pm_card_... | tok_... | number>
+                                                 [delayed=true] [email=] [name=]
+    POST /_emulator/payment_intents/{id}/authenticate   outcome=succeed|fail  (3-D Secure)
+    POST /_emulator/payment_intents/{id}/settle         outcome=succeed|fail  (delayed payments)
+    POST /_emulator/charges/{id}/dispute                [reason=fraudulent]
+    POST /_emulator/disputes/{id}/close                 outcome=won|lost
+    POST /_emulator/refunds/{id}/fail
+    POST /_emulator/clock/expire                        (= emu.expire_due_sessions())
+    POST /_emulator/events/{id}/resend
+    POST /_emulator/reset
+    GET  /_emulator/objects/{id}, GET /_emulator/deliveries
+
+Hosted Checkout page: `GET /c/pay/{id}` (the session's `url`). Test cards: see `cards.py`.
 """
 
 from .emulator import StripeEmulator

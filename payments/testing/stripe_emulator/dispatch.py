@@ -35,6 +35,20 @@ class HttpRequest:
     body: bytes
 
 
+@dataclass(frozen=True)
+class Call:
+    route: Route
+    args: dict[str, str]
+    request_id: str
+    api_key: str
+    idempotency_key: str | None
+    base_url: str
+
+    @property
+    def endpoint(self) -> str:
+        return f"{self.route.method} /{'/'.join(self.route.segments)}"
+
+
 class Dispatcher:
     def __init__(self, emulator: StripeEmulator) -> None:
         self.emulator = emulator
@@ -57,50 +71,48 @@ class Dispatcher:
             fault = self.emulator.faults.take(request.method, request.path)
         if fault is not None and fault.kind == "fail":
             raise errors.api_error(fault.status)
-        raw = read_params(request)
         key = request.headers.get("Idempotency-Key") if route.kind == "api" else None
-        if request.method != "POST":
-            key = None
-        reply = self._run(route, args, raw, request_id, api_key, key)
+        call = Call(route, args, request_id, api_key, key if request.method == "POST" else None,
+                    self._base_url(request))  # fmt: skip
+        reply = self._run(call, read_params(request))
         reply.drop = fault is not None
         return reply
 
-    def _run(
-        self, route: Route, args: dict[str, str], raw: dict[str, Any],
-        request_id: str, api_key: str, key: str | None,
-    ) -> Reply:  # fmt: skip
-        cache = self.emulator.idempotency
-        endpoint = f"{route.method} /{'/'.join(route.segments)}"
+    def _base_url(self, request: HttpRequest) -> str:
+        """Links (Checkout URLs, receipts) use the host the client reached us by."""
+        host = request.headers.get("Host")
+        return f"http://{host}" if host else self.emulator.url
+
+    def _run(self, call: Call, raw: dict[str, Any]) -> Reply:
+        cache, key = self.emulator.idempotency, call.idempotency_key
         if key:
-            stored = cache.begin(api_key, key, endpoint, raw)
+            stored = cache.begin(call.api_key, key, call.endpoint, raw)
             if stored is not None:
-                return _replayed(stored, request_id)
+                return _replayed(stored, call.request_id)
         try:
-            params = _validated(route, raw)
-            reply = self._execute(route, args, params, request_id, key)
+            reply = self._execute(call, _validated(call.route, raw))
         except BaseException:
             if key:
-                cache.release(api_key, key)
+                cache.release(call.api_key, key)
             raise
         if key:
             reply.headers["Idempotency-Key"] = key
-            cache.finish(api_key, key, StoredResponse(reply.status, reply.body, reply.headers))
+            stored = StoredResponse(reply.status, reply.body, reply.headers)
+            cache.finish(call.api_key, key, stored)
         return reply
 
-    def _execute(
-        self, route: Route, args: dict[str, str], params: dict[str, Any],
-        request_id: str, key: str | None,
-    ) -> Reply:  # fmt: skip
-        emulator = self.emulator
+    def _execute(self, call: Call, params: dict[str, Any]) -> Reply:
+        emulator, request_id = self.emulator, call.request_id
         ctx = emulator.context(
             params=params,
-            args=args,
-            request_id=request_id if route.kind == "api" else None,
-            idempotency_key=key,
+            args=call.args,
+            request_id=request_id if call.route.kind == "api" else None,
+            idempotency_key=call.idempotency_key,
+            base_url=call.base_url,
         )
         with emulator.store.lock:
             try:
-                reply = _reply_for(ctx, route.handler(ctx), params, request_id)
+                reply = _reply_for(ctx, call.route.handler(ctx), params, request_id)
             except errors.StripeError as exc:
                 reply = error_reply(exc, request_id)
             except Exception:
@@ -108,7 +120,7 @@ class Dispatcher:
                 reply = error_reply(errors.api_error(500, "Emulator bug: see its log."), request_id)
             # Queued under the lock so that delivery order is creation order across requests.
             ticket = emulator.enqueue_webhooks(ctx.outbox)
-        if route.kind != "api":
+        if call.route.kind != "api":
             emulator.await_webhooks(ticket, len(ctx.outbox))
         return reply
 

@@ -143,10 +143,5 @@ class StripeEmulator:
             self.webhooks.wait(ticket, timeout=DELIVERY_TIMEOUT * count + 5)
 
     def context(self, **kwargs: Any) -> Context:
-        return Context(
-            self.store,
-            base_url=self.url,
-            webhooks_enabled=bool(self.webhook_url),
-            emulator=self,
-            **kwargs,
-        )
+        kwargs.setdefault("base_url", self.url)
+        return Context(self.store, webhooks_enabled=bool(self.webhook_url), emulator=self, **kwargs)
