@@ -175,6 +175,13 @@ def test_off_session_three_d_secure_declines_with_authentication_required(client
     assert raised.value.error.payment_intent.status == "requires_payment_method"
 
 
+def test_error_on_requires_action_fails_instead_of_asking_for_3ds(client):
+    with pytest.raises(stripe.CardError) as raised:
+        paid_intent(client, card="pm_card_authenticationRequired", error_on_requires_action=True)
+    assert raised.value.code == "authentication_required"
+    assert raised.value.error.payment_intent.next_action is None
+
+
 def test_saved_card_that_fails_when_charged(client):
     customer = client.v1.customers.create(params={"payment_method": "pm_card_chargeCustomerFail"})
     saved = client.v1.customers.payment_methods.list(customer.id).data[0]
