@@ -1,0 +1,54 @@
+"""End to end over HTTP: the emulator posts signed webhooks to the running app."""
+
+import pytest
+
+from payments.models import Transaction, WebhookEvent
+from payments.states import PaymentStatus
+from payments.testing.tasks import run_queued_tasks
+from payments.tests.webhook_support import URL
+
+
+@pytest.fixture
+def wired(shop, live_server, stripe_emulator):
+    """The emulator delivering its webhooks to the live app, as Stripe would."""
+    stripe_emulator.webhook_url = live_server.url + URL
+    return shop
+
+
+@pytest.mark.django_db(transaction=True)
+def test_paid_checkout_session_succeeds_with_fee_and_net_in_the_ledger(wired, stripe_emulator):
+    session = wired.checkout(amount=4200)
+
+    paid = wired.pay(session)  # the emulator delivers the events before it answers
+
+    assert paid["status"] == "succeeded"
+    assert stripe_emulator.wait_for_webhooks(timeout=10)
+    assert {d["status_code"] for d in stripe_emulator.deliveries} == {200}
+    session.refresh_from_db()
+    assert session.status == PaymentStatus.SUCCEEDED
+    assert (session.card_brand, session.card_last4) == ("visa", "4242")
+    assert WebhookEvent.objects.filter(status="processed").count() == 3
+
+    run_queued_tasks()  # what `manage.py db_worker` does in production
+
+    row = Transaction.objects.get(session=session)
+    stripe_txn = stripe_emulator.get(row.stripe_balance_transaction_id)
+    assert (row.kind, row.gross) == ("charge", 4200)
+    assert (row.fee, row.net) == (stripe_txn["fee"], stripe_txn["net"]) and row.fee > 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_refund_through_the_api_then_its_webhooks_count_once(wired, service, stripe_emulator):
+    session = wired.checkout()
+    wired.pay(session)
+    stripe_emulator.wait_for_webhooks(timeout=10)
+
+    response = service.post_json(f"/api/payments/sessions/{session.pk}/refunds/", {})
+    assert response.status_code == 201, response.content
+    assert stripe_emulator.wait_for_webhooks(timeout=10)
+
+    assert {d["status_code"] for d in stripe_emulator.deliveries} == {200}
+    assert {"refund.created", "charge.refunded"} <= {d["type"] for d in stripe_emulator.deliveries}
+    session.refresh_from_db()
+    assert (session.status, session.amount_refunded) == (PaymentStatus.REFUNDED, 2500)
+    assert Transaction.objects.filter(kind="refund").get().gross == -2500
