@@ -153,7 +153,11 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {},
+    # Payments' and bookings' "status" fields: one clear enum name each.
+    "ENUM_NAME_OVERRIDES": {
+        "PaymentStatusEnum": "payments.states.PaymentStatus",
+        "BookingStatusEnum": "bookings.models.BookingStatus",
+    },
 }
 
 # The payments app's own settings (read lazily by payments.conf; defaults live there).
@@ -167,7 +171,19 @@ PAYMENTS = {
     ),
     "STRIPE_API_BASE": env("STRIPE_API_BASE", "http://127.0.0.1:12111" if DEBUG else ""),
     "DEFAULT_CURRENCY": env("DEFAULT_CURRENCY", "gbp").lower(),
+    # Callbacks of sessions whose API client has no callback URL go here (empty: nowhere).
+    "WEBHOOK_CALLBACK_URL": env("PAYMENTS_WEBHOOK_CALLBACK_URL"),
+    "WEBHOOK_CALLBACK_SECRET": env("PAYMENTS_WEBHOOK_CALLBACK_SECRET"),
 }
+
+# The sample bookings app: how it reaches the payments API over HTTP (read at call time). In
+# DEBUG they default to the demo API client that `make run` creates (load_demo_data).
+PAYMENTS_ENABLED = PAYMENTS["ENABLED"]
+PAYMENTS_API_URL = env("PAYMENTS_API_URL", "http://127.0.0.1:8000/api/payments/" if DEBUG else "")
+PAYMENTS_API_KEY = env("PAYMENTS_API_KEY", "demokey1.local-demo-key-not-secret" if DEBUG else "")
+PAYMENTS_CALLBACK_SECRET = env(
+    "PAYMENTS_CALLBACK_SECRET", "cbsec_local_demo_callback_secret" if DEBUG else ""
+)
 
 LOGGING = {
     "version": 1,

@@ -7,4 +7,5 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("api/payments/", include("payments.api.urls")),
+    path("api/bookings/", include("bookings.api.urls")),
 ]

@@ -42,6 +42,8 @@ DEFAULTS: dict[str, Any] = {
     "IDEMPOTENCY_LOCK_SECONDS": 60,
     "FORMAT_LOCALE": "en",
     "WEBHOOK_CALLBACK_URL": "",
+    # Signs callbacks of sessions that have no API client (and so no client secret).
+    "WEBHOOK_CALLBACK_SECRET": "",
     "ALERT_EMAILS": [],
     "SEND_RECEIPTS": False,
 }

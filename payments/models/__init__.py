@@ -1,3 +1,4 @@
+from payments.models.callbacks import CallbackAttempt, CallbackEvent
 from payments.models.clients import APIClient, APIClientKey
 from payments.models.customers import Customer
 from payments.models.idempotency import IdempotencyKey
@@ -10,6 +11,8 @@ from payments.models.webhooks import WebhookEvent
 __all__ = [
     "APIClient",
     "APIClientKey",
+    "CallbackAttempt",
+    "CallbackEvent",
     "Customer",
     "IdempotencyKey",
     "PaymentLog",

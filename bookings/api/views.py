@@ -1,0 +1,190 @@
+"""The bookings API. Thin: parse, call one service, serialise.
+
+Booking endpoints are public in this sample; the payment callback receiver is authenticated by
+its ``Payments-Signature`` alone.
+"""
+
+import json
+
+from django.conf import settings
+from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import exceptions, status
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from bookings import services
+from bookings.api.serializers import (
+    BookingCreateSerializer,
+    BookingErrorSerializer,
+    BookingSerializer,
+    CallbackResultSerializer,
+    PaymentCallbackSerializer,
+)
+from bookings.callbacks import InvalidSignature, verify_signature
+from bookings.models import Booking
+from bookings.payments_client import PaymentsError, PaymentsUnavailable
+
+
+class PaymentsUnavailableError(exceptions.APIException):
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_code = "payments_unavailable"
+
+
+class PaymentsRejectedError(exceptions.APIException):
+    status_code = status.HTTP_502_BAD_GATEWAY
+    default_code = "payments_rejected"
+
+
+class IdempotencyKeyReusedError(exceptions.APIException):
+    status_code = status.HTTP_422_UNPROCESSABLE_ENTITY
+    default_code = "idempotency_key_reused"
+
+
+class InvalidSignatureError(exceptions.APIException):
+    status_code = status.HTTP_400_BAD_REQUEST
+    default_code = "invalid_signature"
+
+
+def _error(description: str) -> OpenApiResponse:
+    return OpenApiResponse(response=BookingErrorSerializer, description=description)
+
+
+PAYMENTS_ERRORS = {
+    502: _error("payments_rejected: payments refused our request (check PAYMENTS_API_KEY)."),
+    503: _error("payments_unavailable: payments could not be reached; retry the request."),
+}
+
+IDEMPOTENCY_KEY = OpenApiParameter(
+    "Idempotency-Key",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    required=False,
+    description="Optional. Send one to retry safely: a retry with the same key and body returns "
+    "the same booking and resumes its payment if payments was unavailable the first time.",
+)
+
+
+def _payments_error(error: PaymentsError, *, resume_hint: str) -> exceptions.APIException:
+    if isinstance(error, PaymentsUnavailable):
+        return PaymentsUnavailableError(f"{error.message} {resume_hint}")
+    return PaymentsRejectedError(error.message)
+
+
+class PublicAPIView(APIView):
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+
+
+class BookingCreateView(PublicAPIView):
+    @extend_schema(
+        operation_id="booking_create",
+        summary="Book a service; answers the Checkout URL when a deposit is due",
+        request=BookingCreateSerializer,
+        parameters=[IDEMPOTENCY_KEY],
+        responses={
+            201: BookingSerializer,
+            400: _error("Invalid request: the field named in `param` is wrong."),
+            422: _error("idempotency_key_reused: the key came with another request."),
+            **PAYMENTS_ERRORS,
+        },
+    )
+    def post(self, request):
+        serializer = BookingCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        key = request.headers.get("Idempotency-Key") or None
+        if key is not None and len(key) > 255:
+            raise exceptions.ValidationError({"Idempotency-Key": "At most 255 characters."})
+        try:
+            booking = services.booking_create(
+                **serializer.validated_data,
+                base_url=request.build_absolute_uri("/"),
+                idempotency_key=key,
+            )
+        except services.BookingKeyReused as error:
+            raise IdempotencyKeyReusedError(str(error)) from error
+        except PaymentsError as error:
+            hint = (
+                "The booking is kept: retry with the same Idempotency-Key to resume it."
+                if key
+                else "Nothing was booked: please try again."
+            )
+            raise _payments_error(error, resume_hint=hint) from error
+        return Response(BookingSerializer(booking).data, status=status.HTTP_201_CREATED)
+
+
+class BookingDetailView(PublicAPIView):
+    @extend_schema(
+        operation_id="booking_retrieve",
+        summary="One booking",
+        responses={200: BookingSerializer, 404: _error("No such booking.")},
+    )
+    def get(self, request, pk):
+        booking = get_object_or_404(Booking.objects.select_related("service"), pk=pk)
+        return Response(BookingSerializer(booking).data)
+
+
+class BookingConfirmPaymentView(PublicAPIView):
+    @extend_schema(
+        operation_id="booking_confirm_payment",
+        summary="Ask payments how the deposit stands (the browser's return from Checkout)",
+        request=None,
+        responses={200: BookingSerializer, 404: _error("No such booking."), **PAYMENTS_ERRORS},
+    )
+    def post(self, request, pk):
+        booking = get_object_or_404(Booking.objects.select_related("service"), pk=pk)
+        try:
+            booking = services.booking_payment_refresh(
+                booking=booking, base_url=request.build_absolute_uri("/")
+            )
+        except PaymentsError as error:
+            raise _payments_error(error, resume_hint="Try again shortly.") from error
+        return Response(BookingSerializer(booking).data)
+
+
+class PaymentCallbackView(PublicAPIView):
+    """Signed callbacks from payments. Not wrapped in a request transaction; CSRF-exempt."""
+
+    @extend_schema(
+        operation_id="booking_payment_callback",
+        summary="Receiver of signed payments callbacks (Payments-Signature header)",
+        request=PaymentCallbackSerializer,
+        parameters=[
+            OpenApiParameter(
+                "Payments-Signature",
+                OpenApiTypes.STR,
+                OpenApiParameter.HEADER,
+                required=True,
+                description='`t=<unix time>,v1=<hex HMAC-SHA256 of "{t}.{raw body}">`.',
+            )
+        ],
+        responses={
+            200: CallbackResultSerializer,
+            400: _error("invalid_signature (bad or older than 300 s) or not a callback."),
+        },
+    )
+    def post(self, request):
+        body = request.body  # the raw bytes, before anything parses them
+        try:
+            verify_signature(
+                header=request.headers.get("Payments-Signature", ""),
+                body=body,
+                secret=settings.PAYMENTS_CALLBACK_SECRET,
+            )
+        except InvalidSignature as error:
+            raise InvalidSignatureError(str(error)) from error
+        try:
+            payload = json.loads(body)
+        except ValueError as error:
+            raise exceptions.ValidationError("The body is not JSON.") from error
+        event = PaymentCallbackSerializer(data=payload)
+        event.is_valid(raise_exception=True)
+        outcome = services.payment_callback_process(
+            event_id=event.validated_data["id"],
+            type=event.validated_data["type"],
+            sequence=event.validated_data["sequence"],
+            data=event.validated_data["data"],
+        )
+        return Response({"outcome": outcome})
