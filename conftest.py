@@ -2,4 +2,5 @@ pytest_plugins = [
     "payments.testing.pytest_plugin",
     "payments.tests.fixtures",
     "payments.tests.webhook_support",
+    "payments.tests.callback_support",
 ]
