@@ -28,6 +28,7 @@ from payments.models.logs import LogEvent
 from payments.models.refunds import RefundReason, RefundStatus
 from payments.money import format_money
 from payments.services.audit import payment_log_create
+from payments.services.hooks import on_amount_refunded_changed
 from payments.services.ledger import ledger_record_refund
 from payments.services.sessions import session_lock, session_transition
 from payments.states import refund_status_for
@@ -286,7 +287,8 @@ def session_refunds_sync(*, session: PaymentSession, actor: str, payload: Any = 
             error_message=f"Succeeded refunds add up to {total}, more than {session.amount}.",
         )
         total = session.amount
-    if total != session.amount_refunded:
+    old_total = session.amount_refunded
+    if total != old_total:
         session.amount_refunded = total
         session.save(update_fields=["amount_refunded", "updated_at"])
     if not session.is_paid():
@@ -294,6 +296,8 @@ def session_refunds_sync(*, session: PaymentSession, actor: str, payload: Any = 
     target = refund_status_for(amount=session.amount, amount_refunded=total)
     if target != session.status:
         session_transition(session=session, new_status=target, actor=actor, payload=payload)
+    if total != old_total:
+        on_amount_refunded_changed(session=session, old_amount_refunded=old_total, actor=actor)
 
 
 def _reserved_amount(*, session: PaymentSession) -> int:

@@ -15,6 +15,7 @@ from payments.models.ledger import TransactionKind
 from payments.models.logs import LogEvent
 from payments.models.sessions import Flow
 from payments.services.audit import payment_log_create
+from payments.services.hooks import on_dispute_changed
 from payments.services.ledger import (
     ledger_entry_exists,
     ledger_record_charge,
@@ -209,6 +210,8 @@ def dispute_changed(ctx: EventContext) -> None:
     if old_status in _DISPUTE_CLOSED and new_status == DisputeStatus.OPEN:
         new_status = old_status  # A stale "updated" that arrived after "closed".
     _update(ctx.session, dispute_status=new_status)
+    if new_status != old_status:
+        on_dispute_changed(session=ctx.session, old_dispute_status=old_status, actor=ctx.actor)
     written = ledger_record_dispute(session=ctx.session, dispute=dispute)
     if new_status != old_status or written:
         payment_log_create(

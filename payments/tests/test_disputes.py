@@ -93,3 +93,12 @@ def test_inquiry_closed_without_chargeback_counts_as_won(webhooks):
     session.refresh_from_db()
     assert session.dispute_status == DisputeStatus.WON
     assert not Transaction.objects.exists()
+
+
+def test_the_client_is_called_back_when_a_dispute_opens_and_closes(shop):
+    session, dispute, _ = _disputed(shop)
+    emulator_control(shop.emulator, f"disputes/{dispute['id']}/close", outcome="lost")
+    shop.deliver_new_events()
+
+    types = list(session.callbacks.order_by("sequence").values_list("type", flat=True))
+    assert types == ["payment.succeeded", "payment.dispute_opened", "payment.dispute_closed"]

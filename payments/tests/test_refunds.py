@@ -188,3 +188,20 @@ def test_stripe_refusal_fails_the_refund(shop, stripe_sdk):
     shop.deliver_new_events()
     session.refresh_from_db()
     assert (session.status, session.amount_refunded) == (PaymentStatus.REFUNDED, 2500)
+
+
+def test_the_client_is_called_back_for_each_refund(shop):
+    session = shop.paid_session()
+
+    _refund(session, 500)
+    _refund(session, 500)
+    shop.deliver_new_events()  # Stripe's refund webhooks add no callback of their own
+    _refund(session)
+
+    types = list(session.callbacks.order_by("sequence").values_list("type", flat=True))
+    assert types == [
+        "payment.succeeded",
+        "payment.partially_refunded",
+        "payment.partially_refunded",
+        "payment.refunded",
+    ]
