@@ -95,7 +95,13 @@ def _request(method: str, path: str, **kwargs: Any) -> dict[str, Any]:
             f"The payments service at {url} could not be reached ({type(error).__name__})."
         ) from error
     if response.ok:
-        return response.json()
+        try:
+            return response.json()
+        except ValueError as error:
+            raise PaymentsUnavailable(
+                f"The payments service at {url} answered {response.status_code} without JSON: "
+                "is PAYMENTS_API_URL the payments API?"
+            ) from error
     code, message = _error_of(response)
     # 409: the same request is still running at payments; retrying shortly will replay it.
     if response.status_code >= 500 or response.status_code == 409:
