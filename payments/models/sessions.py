@@ -80,8 +80,13 @@ class PaymentSession(models.Model):
     failure_decline_code = models.CharField(max_length=100, blank=True)
     failure_message = models.TextField(blank=True)
 
+    # Set in the transaction that queues the e-mail, by a conditional UPDATE: at most one
+    # failure alert and one receipt per session, whatever duplicates or races happen.
+    failure_alert_queued_at = models.DateTimeField(null=True, blank=True, editable=False)
+    receipt_queued_at = models.DateTimeField(null=True, blank=True, editable=False)
+
     expires_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     paid_at = models.DateTimeField(null=True, blank=True)
     canceled_at = models.DateTimeField(null=True, blank=True)
@@ -118,6 +123,11 @@ class PaymentSession(models.Model):
             ),
             models.Index(fields=["api_client", "-created_at"], name="payments_session_client_idx"),
             models.Index(fields=["paid_at"], name="payments_session_paid_idx"),
+            # The admin's and list_payments' order (newest first, id as tie-breaker), and any
+            # created_at range.
+            models.Index(fields=["-created_at", "-id"], name="payments_session_newest_idx"),
+            # Search by payable id alone (the payable index leads with the type).
+            models.Index(fields=["payable_id"], name="payments_session_payid_idx"),
         ]
 
     def __str__(self) -> str:
