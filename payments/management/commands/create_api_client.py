@@ -33,7 +33,8 @@ class Command(BaseCommand):
             try:
                 URLValidator(schemes=["http", "https"])(callback_url)
             except ValidationError:
-                raise CommandError(f"--callback-url '{callback_url}' is not an http(s) URL.") from None
+                message = f"--callback-url '{callback_url}' is not an http(s) URL."
+                raise CommandError(message) from None
         created = api_client_create(
             name=name, callback_url=callback_url, allowed_payable_types=payable_types
         )
@@ -41,7 +42,8 @@ class Command(BaseCommand):
         if json:
             self.stdout.write(_json_line(client, created.api_key))
             return
-        self.stdout.write(self.style.SUCCESS(f"Created API client '{client.name}' (id {client.pk})."))
+        created_line = f"Created API client '{client.name}' (id {client.pk})."
+        self.stdout.write(self.style.SUCCESS(created_line))
         self.stdout.write(f"API key:          {created.api_key}")
         self.stdout.write(f"Callback secret:  {client.callback_secret}")
         self.stdout.write(f"Callback URL:     {client.callback_url or '(none)'}")
