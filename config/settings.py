@@ -1,5 +1,7 @@
 """Project settings, read from the environment (see .env.example for every variable)."""
 
+import json
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -27,6 +29,17 @@ def env_bool(name: str, default: bool) -> bool:
     raise ImproperlyConfigured(f"{name} must be true or false, not {raw!r}")
 
 
+def env_json_or_text(name: str, default: str = "") -> object:
+    """A JSON object (starting with "{") or a plain string, e.g. PAYMENTS_PLATFORM_FEE."""
+    raw = env(name, default).strip()
+    if not raw.startswith("{"):
+        return raw
+    try:
+        return json.loads(raw)
+    except ValueError as error:
+        raise ImproperlyConfigured(f"{name} is not valid JSON: {error}") from None
+
+
 def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in env(name, default).split(",") if item.strip()]
 
@@ -49,6 +62,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "rest_framework_api_key",
+    "rest_framework_simplejwt",
     "drf_spectacular",
     "django_tasks",
     "django_tasks_db",
@@ -137,6 +151,8 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "payments.api.permissions.APIClientKeyAuthentication",
+        # People (payers and payees): `Authorization: Bearer <access token>`.
+        "rest_framework_simplejwt.authentication.JWTAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -145,6 +161,15 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
+}
+
+# End-user tokens (POST /api/auth/token/ and /api/auth/token/refresh/). Short-lived access
+# tokens; a refresh token lasts a day. Signed with DJANGO_SECRET_KEY.
+SIMPLE_JWT = {
+    "ACCESS_TOKEN_LIFETIME": timedelta(minutes=int(env("JWT_ACCESS_TOKEN_MINUTES", "15"))),
+    "REFRESH_TOKEN_LIFETIME": timedelta(hours=int(env("JWT_REFRESH_TOKEN_HOURS", "24"))),
+    "AUTH_HEADER_TYPES": ("Bearer",),
+    "UPDATE_LAST_LOGIN": True,
 }
 
 SPECTACULAR_SETTINGS = {
@@ -174,6 +199,10 @@ PAYMENTS = {
     # Callbacks of sessions whose API client has no callback URL go here (empty: nowhere).
     "WEBHOOK_CALLBACK_URL": env("PAYMENTS_WEBHOOK_CALLBACK_URL"),
     "WEBHOOK_CALLBACK_SECRET": env("PAYMENTS_WEBHOOK_CALLBACK_SECRET"),
+    # Raw card numbers in requests: only for test keys (a system check refuses live keys).
+    "ALLOW_RAW_CARD_DATA": env_bool("PAYMENTS_ALLOW_RAW_CARD_DATA", False),
+    # Marketplace fee: "10%", "2.5%+30", or per payable type {"default": "10%", "job": "15%"}.
+    "PLATFORM_FEE": env_json_or_text("PAYMENTS_PLATFORM_FEE", "0%"),
 }
 
 # The sample bookings app: how it reaches the payments API over HTTP (read at call time). In

@@ -83,3 +83,33 @@ def check_stripe_api_base_in_production(app_configs, **kwargs):
             )
         ]
     return []
+
+
+@register(Tags.security)
+def check_marketplace_settings(app_configs, **kwargs):
+    """Raw card data only with a test key; a fee policy that parses."""
+    from payments.fees import InvalidFeePolicy, parse_fee_policy
+
+    messages = []
+    key = payments_settings.STRIPE_SECRET_KEY
+    if payments_settings.ALLOW_RAW_CARD_DATA and not key.startswith(("sk_test_", "rk_test_")):
+        messages.append(
+            Error(
+                "PAYMENTS_ALLOW_RAW_CARD_DATA is on but STRIPE_SECRET_KEY is not a test key.",
+                hint="Raw card numbers may only reach this server in test mode. Collect cards "
+                "with Stripe.js / Elements (a pm_... id) and set PAYMENTS_ALLOW_RAW_CARD_DATA="
+                "false.",
+                id="payments.E006",
+            )
+        )
+    try:
+        parse_fee_policy(payments_settings.PLATFORM_FEE)
+    except InvalidFeePolicy as error:
+        messages.append(
+            Error(
+                f"PAYMENTS_PLATFORM_FEE is invalid: {error}",
+                hint='Use e.g. "10%", "2.5%+30" or {"default": "10%", "job": "15%"}.',
+                id="payments.E007",
+            )
+        )
+    return messages

@@ -45,6 +45,16 @@ DEFAULTS: dict[str, Any] = {
     # Signs callbacks of sessions that have no API client (and so no client secret).
     "WEBHOOK_CALLBACK_SECRET": "",
     "ALERT_EMAILS": [],
+    # Accept card numbers in requests (the original backend-only API). Test keys only: the
+    # numbers are mapped to Stripe's test tokens and never stored, logged or echoed.
+    "ALLOW_RAW_CARD_DATA": False,
+    # The marketplace fee policy (payments.fees): "10%", "2.5%+30" (fixed part in minor
+    # units), or per payable type {"default": "10%", "job": "15%"}. APIClient.platform_fee
+    # overrides it per client.
+    "PLATFORM_FEE": "0%",
+    # Where Stripe's Connect onboarding sends the payee back (Account Links).
+    "CONNECT_RETURN_URL": "http://127.0.0.1:8000/connect/return/",
+    "CONNECT_REFRESH_URL": "http://127.0.0.1:8000/connect/refresh/",
     "SEND_RECEIPTS": False,
 }
 

@@ -1,5 +1,6 @@
 from payments.models.callbacks import CallbackAttempt, CallbackEvent
 from payments.models.clients import APIClient, APIClientKey
+from payments.models.connect import ConnectedAccount
 from payments.models.customers import Customer
 from payments.models.idempotency import IdempotencyKey
 from payments.models.ledger import Transaction
@@ -13,6 +14,7 @@ __all__ = [
     "APIClientKey",
     "CallbackAttempt",
     "CallbackEvent",
+    "ConnectedAccount",
     "Customer",
     "IdempotencyKey",
     "PaymentLog",

@@ -16,6 +16,9 @@ class APIClient(models.Model):
     callback_secret = models.CharField(max_length=100, default=new_callback_secret)
     # Empty list: any payable type.
     allowed_payable_types = models.JSONField(default=list, blank=True)
+    # Overrides PAYMENTS["PLATFORM_FEE"] for this client's payments (payments.fees): a rule
+    # such as "15%" or rules by payable type {"default": "10%", "job": "15%"}. Null: global.
+    platform_fee = models.JSONField(null=True, blank=True)
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

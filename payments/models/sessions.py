@@ -75,6 +75,19 @@ class PaymentSession(models.Model):
     amount_refunded = models.BigIntegerField(default=0)
     platform_fee = models.BigIntegerField(default=0)
     payee_amount = models.BigIntegerField(null=True, blank=True)
+    # Marketplace payments (Stripe Connect destination charges): who gets payee_amount.
+    connected_account = models.ForeignKey(
+        "payments.ConnectedAccount",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="sessions",
+    )
+    payee_reference = models.CharField(max_length=255, blank=True)
+    stripe_transfer_id = models.CharField(max_length=255, unique=True, null=True, blank=True)
+    stripe_application_fee_id = models.CharField(
+        max_length=255, unique=True, null=True, blank=True
+    )
 
     failure_code = models.CharField(max_length=100, blank=True)
     failure_decline_code = models.CharField(max_length=100, blank=True)

@@ -1,0 +1,60 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+class AccountType(models.TextChoices):
+    EXPRESS = "express", "Express"
+    STANDARD = "standard", "Standard"
+
+
+class ConnectedAccount(models.Model):
+    """A payee's Stripe account (Stripe Connect): a teacher, a cleaner, a seller.
+
+    Linked to a Django user (who onboards through an Account Link) or to an external payee
+    reference an API client chose (e.g. ``cleaner:42``). Stripe is the source of truth for the
+    flags; ``account.updated`` webhooks keep them current.
+    """
+
+    stripe_account_id = models.CharField(max_length=255, unique=True)
+    type = models.CharField(max_length=10, choices=AccountType.choices, default=AccountType.EXPRESS)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="payments_connected_account",
+    )
+    payee_reference = models.CharField(max_length=255, unique=True, null=True, blank=True)
+    api_client = models.ForeignKey(
+        "payments.APIClient",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="connected_accounts",
+    )
+    email = models.EmailField(max_length=254, blank=True)
+    country = models.CharField(max_length=2, blank=True)
+    details_submitted = models.BooleanField(default=False)
+    charges_enabled = models.BooleanField(default=False)
+    payouts_enabled = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(type__in=AccountType.values), name="payments_connect_type_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(stripe_account_id__startswith="acct_"),
+                name="payments_connect_account_id_shape",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.stripe_account_id} ({self.type})"
+
+    @property
+    def can_take_charges(self) -> bool:
+        return self.charges_enabled
