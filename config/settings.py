@@ -203,6 +203,10 @@ PAYMENTS = {
     "ALLOW_RAW_CARD_DATA": env_bool("PAYMENTS_ALLOW_RAW_CARD_DATA", False),
     # Marketplace fee: "10%", "2.5%+30", or per payable type {"default": "10%", "job": "15%"}.
     "PLATFORM_FEE": env_json_or_text("PAYMENTS_PLATFORM_FEE", "0%"),
+    # Who hears about failed payments (e-mail, sent by the task worker); empty: nobody.
+    "ALERT_EMAILS": env_list("PAYMENTS_ALERT_EMAILS"),
+    # E-mail customers a receipt when their payment succeeds.
+    "SEND_RECEIPTS": env_bool("PAYMENTS_SEND_RECEIPTS", False),
 }
 
 # The sample bookings app: how it reaches the payments API over HTTP (read at call time). In

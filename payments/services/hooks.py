@@ -6,6 +6,7 @@ machine.
 
 from payments.models import PaymentSession
 from payments.models.callbacks import CallbackType
+from payments.services.alerts import alerts_on_status_changed
 from payments.services.callbacks import (
     callback_create,
     callback_create_for_dispute,
@@ -17,6 +18,7 @@ from payments.states import PaymentStatus
 def on_status_changed(*, session: PaymentSession, old_status: str, actor: str) -> None:
     """Enqueue follow-up work (callbacks, alerts) for a status change. Runs inside the lock."""
     callback_create_for_status(session=session, actor=actor)
+    alerts_on_status_changed(session=session, old_status=old_status)
 
 
 def on_dispute_changed(*, session: PaymentSession, old_dispute_status: str, actor: str) -> None:

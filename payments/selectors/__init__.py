@@ -1,0 +1,31 @@
+"""Reads shared by the admin, the management commands and the dashboard (writes are services).
+
+One module per concern: ``sessions`` (filtered lists), ``counts`` (cheap row counts on big
+tables), ``reports`` (per-currency SQL aggregates and daily series), ``exports`` (CSV rows).
+"""
+
+from payments.selectors.counts import queryset_count_estimate
+from payments.selectors.reports import (
+    Period,
+    daily_series,
+    payments_report,
+    period_for,
+)
+from payments.selectors.sessions import (
+    SessionFilters,
+    customer_ids_with_email,
+    payable_types,
+    payment_session_list,
+)
+
+__all__ = [
+    "Period",
+    "SessionFilters",
+    "customer_ids_with_email",
+    "daily_series",
+    "payable_types",
+    "payment_session_list",
+    "payments_report",
+    "period_for",
+    "queryset_count_estimate",
+]
