@@ -146,6 +146,65 @@ def customer_create(
     )
 
 
+def customer_retrieve(stripe_id: str) -> StripeResult:
+    return _call(_client().v1.customers.retrieve, stripe_id)
+
+
+def customer_default_payment_method_set(
+    *, customer_id: object, stripe_customer_id: str, payment_method: str, request_id: object
+) -> StripeResult:
+    """Make ``payment_method`` the customer's default (``invoice_settings``).
+
+    ``request_id`` is ours for this change, so setting A, B, then A again is three updates.
+    """
+    return _call(
+        _client().v1.customers.update,
+        stripe_customer_id,
+        params={"invoice_settings": {"default_payment_method": payment_method}},
+        options=_post_options(
+            idempotency_key("customer_default_pm", f"{customer_id}:{request_id}")
+        ),
+    )
+
+
+# -- payment methods ---------------------------------------------------------------------------
+
+
+def payment_method_attach(
+    *, request_id: object, stripe_customer_id: str, payment_method: str
+) -> StripeResult:
+    """Save a card (``pm_...`` or a test token) to a customer; declined cards are refused."""
+    return _call(
+        _client().v1.payment_methods.attach,
+        payment_method,
+        params={"customer": stripe_customer_id},
+        options=_post_options(idempotency_key("payment_method_attach", request_id)),
+    )
+
+
+def payment_method_detach(*, customer_id: object, payment_method: str) -> StripeResult:
+    return _call(
+        _client().v1.payment_methods.detach,
+        payment_method,
+        options=_post_options(
+            idempotency_key("payment_method_detach", f"{customer_id}:{payment_method}")
+        ),
+    )
+
+
+def payment_method_retrieve(stripe_id: str) -> StripeResult:
+    return _call(_client().v1.payment_methods.retrieve, stripe_id)
+
+
+def customer_payment_method_list(*, stripe_customer_id: str, limit: int = 100) -> StripeResult:
+    """The customer's saved cards, newest first (one page: people keep a handful)."""
+    return _call(
+        _client().v1.customers.payment_methods.list,
+        stripe_customer_id,
+        params={"type": "card", "limit": limit},
+    )
+
+
 # -- checkout sessions -------------------------------------------------------------------------
 
 
@@ -365,3 +424,58 @@ def webhook_event_verify(
     if not isinstance(event.get("data"), dict) or not isinstance(event["data"].get("object"), dict):
         raise exc.InvalidWebhookSignature("The event has no data.object.", code="invalid_payload")
     return event
+
+
+# -- Stripe Connect ----------------------------------------------------------------------------
+
+
+def account_create(
+    *, owner_key: str, account_type: str, email: str = "", country: str = ""
+) -> StripeResult:
+    """A connected account. ``owner_key`` names its one owner (``user:7``, ``payee:2:cleaner-9``)
+    so a retry, or a second click, gets the same account back."""
+    params: dict[str, Any] = {"type": account_type, "metadata": {"payments_owner": owner_key}}
+    if email:
+        params["email"] = email
+    if country:
+        params["country"] = country
+    if account_type == "express":
+        params["capabilities"] = {
+            "card_payments": {"requested": True},
+            "transfers": {"requested": True},
+        }
+    return _call(
+        _client().v1.accounts.create,
+        params=params,
+        options=_post_options(idempotency_key("account", owner_key)),
+    )
+
+
+def account_retrieve(stripe_id: str) -> StripeResult:
+    return _call(_client().v1.accounts.retrieve, stripe_id)
+
+
+def account_link_create(
+    *, request_id: object, account: str, refresh_url: str, return_url: str
+) -> StripeResult:
+    """A short-lived onboarding link (a new one per request: old ones expire)."""
+    return _call(
+        _client().v1.account_links.create,
+        params={
+            "account": account,
+            "refresh_url": refresh_url,
+            "return_url": return_url,
+            "type": "account_onboarding",
+        },
+        options=_post_options(idempotency_key("account_link", request_id)),
+    )
+
+
+def transfer_retrieve(stripe_id: str) -> StripeResult:
+    """A transfer to a connected account, with its reversals (first page)."""
+    return _call(_client().v1.transfers.retrieve, stripe_id)
+
+
+def application_fee_retrieve(stripe_id: str) -> StripeResult:
+    """An application fee, with its refunds (first page)."""
+    return _call(_client().v1.application_fees.retrieve, stripe_id)

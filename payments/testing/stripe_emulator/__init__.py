@@ -24,12 +24,14 @@ Control endpoints (no API key; their webhooks are delivered before they answer):
     POST /_emulator/charges/{id}/dispute                [reason=fraudulent]
     POST /_emulator/disputes/{id}/close                 outcome=won|lost
     POST /_emulator/refunds/{id}/fail
+    POST /_emulator/accounts/{id}/onboard               (Connect: the payee completes onboarding)
     POST /_emulator/clock/expire                        (= emu.expire_due_sessions())
     POST /_emulator/events/{id}/resend
     POST /_emulator/reset
     GET  /_emulator/objects/{id}, GET /_emulator/deliveries
 
 Hosted Checkout page: `GET /c/pay/{id}` (the session's `url`). Test cards: see `cards.py`.
+Connect onboarding page: `GET /connect/onboarding/{token}` (an Account Link's `url`).
 """
 
 from .emulator import StripeEmulator

@@ -43,14 +43,20 @@ class Context:
         event_type: str,
         obj: dict[str, Any],
         previous_attributes: dict[str, Any] | None = None,
+        *,
+        account: str | None = None,
     ) -> dict[str, Any]:
-        """Record an event carrying a snapshot of `obj` as it is now, and queue it for delivery."""
+        """Record an event carrying a snapshot of `obj` as it is now, and queue it for delivery.
+
+        `account`: the connected account the event happened on (Connect events carry it).
+        """
         data: dict[str, Any] = {"object": public(obj)}
         if previous_attributes:
             data["previous_attributes"] = public(previous_attributes)
         event = {
             "id": ids.new_id("evt"),
             "object": "event",
+            **({"account": account} if account else {}),
             "api_version": API_VERSION,
             "created": self.now(),
             "data": data,

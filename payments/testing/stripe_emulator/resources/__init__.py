@@ -5,13 +5,17 @@ and import it here.
 """
 
 from . import (  # noqa: F401
+    accounts,
+    application_fees,
     balance_transactions,
     charges,
     checkout_sessions,
     customers,
+    destinations,
     disputes,
     events,
     payment_intents,
     payment_methods,
     refunds,
+    transfers,
 )

@@ -12,7 +12,7 @@ from ..listing import LIST_PARAMS, list_of, paginate
 from ..params import Anything, Map, Str, merge_metadata
 from ..routing import route
 from ..store import Store, stripe_order
-from . import balance_transactions
+from . import balance_transactions, destinations
 
 UPDATE = {
     "description": Str(),
@@ -136,6 +136,7 @@ def mark_succeeded(ctx: Context, charge: dict[str, Any], *, capture: bool) -> di
 def capture_amount(ctx: Context, charge: dict[str, Any], amount: int) -> None:
     transaction = balance_transactions.for_charge(ctx, charge, amount)
     charge.update(captured=True, amount_captured=amount, balance_transaction=transaction["id"])
+    destinations.pay_destination(ctx, charge)
 
 
 def mark_failed(

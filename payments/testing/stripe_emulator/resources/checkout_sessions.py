@@ -15,7 +15,7 @@ from ..listing import LIST_PARAMS, list_of, paginate
 from ..params import Anything, Arr, Bool, Int, Map, Obj, Str, merge_metadata
 from ..routing import route
 from ..store import Store
-from . import line_items, payment_intents
+from . import destinations, line_items, payment_intents
 
 MIN_LIFETIME, MAX_LIFETIME = 30 * 60, 24 * 60 * 60
 CLOCK_SLACK = 10
@@ -191,6 +191,7 @@ def _line_items(store: Store, session: dict[str, Any]) -> dict[str, Any]:
 def create_session(ctx: Context) -> dict[str, Any]:
     if ctx.params.get("customer"):
         ctx.store.fetch(ctx.params["customer"], "customer", param="customer")
+    destinations.check_destination(ctx, ctx.params.get("payment_intent_data") or {}, None)
     return new_session(ctx, ctx.params)
 
 

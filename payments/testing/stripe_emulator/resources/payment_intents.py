@@ -11,7 +11,7 @@ from ..listing import LIST_PARAMS, paginate
 from ..params import Anything, Arr, Bool, Either, Int, Map, Obj, Str, merge_metadata
 from ..routing import route
 from ..store import stripe_order
-from . import attempts, charges, payment_methods
+from . import attempts, charges, destinations, payment_methods
 from .shapes import owner_mismatch
 
 CAPTURE_METHODS = ("automatic", "automatic_async", "manual")
@@ -171,6 +171,7 @@ def create_payment_intent(ctx: Context) -> dict[str, Any]:
     params = ctx.params
     if params.get("customer"):
         ctx.store.fetch(params["customer"], "customer", param="customer")
+    destinations.check_destination(ctx, params, params["amount"])
     payment_method = None
     if params.get("payment_method"):
         payment_method = _payment_method_for(ctx, params.get("customer"), params["payment_method"])

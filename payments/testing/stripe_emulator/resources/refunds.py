@@ -10,7 +10,7 @@ from ..context import Context
 from ..listing import LIST_PARAMS, paginate
 from ..params import Bool, Int, Map, Str, merge_metadata
 from ..routing import route
-from . import balance_transactions, payment_methods
+from . import balance_transactions, destinations, payment_methods
 
 REASONS = ("duplicate", "fraudulent", "requested_by_customer")
 CREATE = {
@@ -133,9 +133,11 @@ def new_refund(
 def create_refund(ctx: Context) -> dict[str, Any]:
     charge = _charge_to_refund(ctx, ctx.params)
     amount = _check_refundable(ctx, charge, ctx.params.get("amount"))
+    destinations.check_reversal(charge, ctx.params)
     payment_method = ctx.store.fetch(charge["payment_method"], "payment_method")
     fails = payment_methods.card_of(ctx, payment_method).refunds_fail
     refund = new_refund(ctx, charge, amount, ctx.params, "pending" if fails else "succeeded")
+    destinations.reverse_for_refund(ctx, charge, refund, ctx.params)
     refunded = charge["amount_refunded"] + amount
     previous = ctx.changed(
         charge, amount_refunded=refunded, refunded=refunded >= charge["amount_captured"]
