@@ -16,6 +16,7 @@ from payments.selectors.sessions import (
     customer_ids_with_email,
     payable_types,
     payment_session_list,
+    payment_session_search,
 )
 
 __all__ = [
@@ -25,6 +26,7 @@ __all__ = [
     "daily_series",
     "payable_types",
     "payment_session_list",
+    "payment_session_search",
     "payments_report",
     "period_for",
     "queryset_count_estimate",

@@ -1,0 +1,15 @@
+"""The payments admin: payment sessions (list, detail, refund / export / redeliver actions,
+dashboard) and read-only views of every record the app or Stripe writes.
+
+Importing the modules registers their admins. The admin index gets a "Payments Dashboard"
+link unless the project already set its own index template.
+"""
+
+from django.contrib import admin
+
+from payments.admin import callbacks, clients, records, sessions, webhooks
+
+__all__ = ["callbacks", "clients", "records", "sessions", "webhooks"]
+
+if admin.site.index_template is None:
+    admin.site.index_template = "admin/payments/index.html"
