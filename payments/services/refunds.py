@@ -293,11 +293,17 @@ def session_refunds_sync(*, session: PaymentSession, actor: str, payload: Any = 
         session.save(update_fields=["amount_refunded", "updated_at"])
     if not session.is_paid():
         return
-    target = refund_status_for(amount=session.amount, amount_refunded=total)
-    if target != session.status:
-        session_transition(session=session, new_status=target, actor=actor, payload=payload)
+    session_refund_status_sync(session=session, actor=actor, payload=payload)
     if total != old_total:
         on_amount_refunded_changed(session=session, old_amount_refunded=old_total, actor=actor)
+
+
+def session_refund_status_sync(*, session: PaymentSession, actor: str, payload: Any = None) -> None:
+    """Move a paid session to the status its ``amount_refunded`` calls for (the caller holds
+    the lock; ``amount_refunded`` is kept current even before the session is paid)."""
+    target = refund_status_for(amount=session.amount, amount_refunded=session.amount_refunded)
+    if session.is_paid() and target != session.status:
+        session_transition(session=session, new_status=target, actor=actor, payload=payload)
 
 
 def _reserved_amount(*, session: PaymentSession) -> int:

@@ -11,17 +11,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from payments.models import PaymentSession
-from payments.models.ledger import TransactionKind
 from payments.models.logs import LogEvent
 from payments.models.sessions import Flow
 from payments.services.audit import payment_log_create
 from payments.services.hooks import on_dispute_changed
-from payments.services.ledger import (
-    ledger_entry_exists,
-    ledger_record_charge,
-    ledger_record_dispute,
-)
-from payments.services.refunds import refund_apply_stripe, session_refunds_sync
+from payments.services.ledger import ledger_record_charge, ledger_record_dispute
+from payments.services.refunds import refund_apply_stripe, session_refund_status_sync
 from payments.services.sessions import session_transition
 from payments.states import DisputeStatus, PaymentStatus
 from payments.tasks import charge_ledger_sync, charge_refunds_sync
@@ -62,7 +57,7 @@ def _transition(ctx: EventContext, new_status: str) -> bool:
 
 
 def _update(session: PaymentSession, **values: Any) -> None:
-    """Save only the fields whose value changed."""
+    """Save only the fields whose value changed, in one UPDATE."""
     changed = [name for name, value in values.items() if getattr(session, name) != value]
     for name in changed:
         setattr(session, name, values[name])
@@ -70,32 +65,27 @@ def _update(session: PaymentSession, **values: Any) -> None:
         session.save(update_fields=[*changed, "updated_at"])
 
 
-def _fill(session: PaymentSession, **values: Any) -> None:
-    """Set Stripe ids the session does not know yet; never overwrite one it has."""
-    _update(
-        session,
-        **{name: value for name, value in values.items() if value and not getattr(session, name)},
-    )
+def _unknown(session: PaymentSession, **values: Any) -> dict[str, Any]:
+    """The Stripe ids among ``values`` the session does not know yet (never overwrite one)."""
+    return {name: value for name, value in values.items() if value and not getattr(session, name)}
 
 
 def _mark_paid(ctx: EventContext) -> None:
     if _transition(ctx, PaymentStatus.SUCCEEDED):
         # Refund events may have overtaken the payment's own events.
-        session_refunds_sync(session=ctx.session, actor=ctx.actor, payload=ctx.event)
+        session_refund_status_sync(session=ctx.session, actor=ctx.actor, payload=ctx.event)
 
 
-def _record_charge(ctx: EventContext, charge_id: str | None, charge: dict | None = None) -> None:
+def _book_charge(ctx: EventContext, charge_id: str, charge: dict | None = None) -> None:
     """Write the charge's ledger row now if the event carries its balance transaction,
-    otherwise leave fetching it to a task."""
-    if not charge_id:
-        return
-    _fill(ctx.session, stripe_charge_id=charge_id)
+    otherwise queue the task that fetches it. Two tasks for one charge are harmless: the
+    second finds the row written and makes no Stripe call."""
     balance_transaction = (charge or {}).get("balance_transaction")
     if isinstance(balance_transaction, dict):
         ledger_record_charge(
             session=ctx.session, charge=charge, balance_transaction=balance_transaction
         )
-    elif not ledger_entry_exists(kind=TransactionKind.CHARGE, stripe_object_id=charge_id):
+    else:
         charge_ledger_sync.enqueue(session_id=str(ctx.session.pk), charge_id=charge_id)
 
 
@@ -103,10 +93,13 @@ def _record_charge(ctx: EventContext, charge_id: str | None, charge: dict | None
 
 
 def checkout_session_completed(ctx: EventContext) -> None:
-    _fill(
+    _update(
         ctx.session,
-        stripe_checkout_session_id=ctx.obj["id"],
-        stripe_payment_intent_id=stripe_id(ctx.obj.get("payment_intent")),
+        **_unknown(
+            ctx.session,
+            stripe_checkout_session_id=ctx.obj["id"],
+            stripe_payment_intent_id=stripe_id(ctx.obj.get("payment_intent")),
+        ),
     )
     if ctx.obj.get("payment_status") in ("paid", "no_payment_required"):
         _mark_paid(ctx)
@@ -126,13 +119,18 @@ def checkout_session_expired(ctx: EventContext) -> None:
 
 
 def payment_intent_succeeded(ctx: EventContext) -> None:
-    _fill(ctx.session, stripe_payment_intent_id=ctx.obj["id"])
-    _record_charge(ctx, stripe_id(ctx.obj.get("latest_charge")))
+    charge_id = stripe_id(ctx.obj.get("latest_charge"))
+    new_ids = _unknown(
+        ctx.session, stripe_payment_intent_id=ctx.obj["id"], stripe_charge_id=charge_id
+    )
+    _update(ctx.session, **new_ids)
+    if "stripe_charge_id" in new_ids:  # else charge.succeeded came first and booked it
+        _book_charge(ctx, charge_id)
     _mark_paid(ctx)
 
 
 def payment_intent_processing(ctx: EventContext) -> None:
-    _fill(ctx.session, stripe_payment_intent_id=ctx.obj["id"])
+    _update(ctx.session, **_unknown(ctx.session, stripe_payment_intent_id=ctx.obj["id"]))
     _transition(ctx, PaymentStatus.PROCESSING)
 
 
@@ -144,9 +142,9 @@ def payment_intent_payment_failed(ctx: EventContext) -> None:
     """Record why; only a one-shot backend charge ends here. A customer on a Checkout page or
     an Elements form may try another card, so those sessions stay open."""
     error = ctx.obj.get("last_payment_error") or {}
-    _fill(ctx.session, stripe_payment_intent_id=ctx.obj["id"])
     _update(
         ctx.session,
+        **_unknown(ctx.session, stripe_payment_intent_id=ctx.obj["id"]),
         failure_code=(error.get("code") or "")[:100],
         failure_decline_code=(error.get("decline_code") or "")[:100],
         failure_message=error.get("message") or "",
@@ -161,22 +159,27 @@ def payment_intent_payment_failed(ctx: EventContext) -> None:
 def charge_succeeded(ctx: EventContext) -> None:
     charge = ctx.obj
     card = (charge.get("payment_method_details") or {}).get("card") or {}
-    _fill(ctx.session, stripe_payment_intent_id=stripe_id(charge.get("payment_intent")))
+    new_ids = _unknown(
+        ctx.session,
+        stripe_payment_intent_id=stripe_id(charge.get("payment_intent")),
+        stripe_charge_id=charge["id"],
+    )
     _update(
         ctx.session,
+        **new_ids,
         card_brand=(card.get("brand") or ctx.session.card_brand)[:20],
         card_last4=card.get("last4") or ctx.session.card_last4,
         card_exp_month=card.get("exp_month") or ctx.session.card_exp_month,
         card_exp_year=card.get("exp_year") or ctx.session.card_exp_year,
         receipt_url=charge.get("receipt_url") or ctx.session.receipt_url,
     )
-    _record_charge(ctx, charge["id"], charge)
+    _book_charge(ctx, charge["id"], charge)
 
 
 def charge_refunded(ctx: EventContext) -> None:
     """Apply the refunds the charge carries; if it does not carry them all, fetch them."""
     charge = ctx.obj
-    _fill(ctx.session, stripe_charge_id=charge["id"])
+    _update(ctx.session, **_unknown(ctx.session, stripe_charge_id=charge["id"]))
     listed = charge.get("refunds") if isinstance(charge.get("refunds"), dict) else {}
     refunds = [r for r in listed.get("data") or [] if isinstance(r, dict)]
     for refund in reversed(refunds):  # Stripe lists newest first

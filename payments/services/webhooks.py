@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -19,7 +19,6 @@ from payments.models import PaymentSession, WebhookEvent
 from payments.models.logs import LogEvent
 from payments.models.webhooks import WebhookEventStatus
 from payments.services.audit import payment_log_create
-from payments.services.sessions import session_lock
 from payments.services.webhook_handlers import HANDLERS, EventContext, stripe_id
 
 logger = logging.getLogger(__name__)
@@ -55,8 +54,8 @@ def webhook_event_receive(*, event: dict[str, Any]) -> WebhookResult:
     failure: Exception | None = None
     with transaction.atomic():
         stored = _event_store_locked(event)
-        if stored.status in _DONE:
-            return WebhookResult(stored.stripe_event_id, DUPLICATE)
+        if stored is None:
+            return WebhookResult(event["id"], DUPLICATE)
         stored.attempts += 1
         found: dict[str, PaymentSession] = {}
         try:
@@ -84,25 +83,61 @@ def webhook_event_receive(*, event: dict[str, Any]) -> WebhookResult:
     return WebhookResult(stored.stripe_event_id, stored.status)
 
 
-def _event_store_locked(event: dict[str, Any]) -> WebhookEvent:
-    WebhookEvent.objects.bulk_create(
-        [
-            WebhookEvent(
-                stripe_event_id=event["id"],
-                type=str(event.get("type") or "")[:100],
-                api_version=str(event.get("api_version") or "")[:50],
-                livemode=bool(event.get("livemode")),
-                stripe_created=datetime.fromtimestamp(int(event.get("created") or 0), tz=UTC),
-                payload=event,
-            )
-        ],
-        ignore_conflicts=True,
+def _event_store_locked(event: dict[str, Any]) -> WebhookEvent | None:
+    """The event's row, locked until the transaction ends; ``None`` if it is already done.
+
+    A new event's row is inserted and so held by this transaction. A known one is first read
+    without a lock: processed and ignored are final, so a duplicate answers at once and
+    writes nothing (a row lock is a write). Otherwise (failed, or a first delivery still
+    running) lock it: that waits for the running delivery to commit.
+    """
+    row = WebhookEvent(
+        stripe_event_id=event["id"],
+        type=str(event.get("type") or "")[:100],
+        api_version=str(event.get("api_version") or "")[:50],
+        livemode=bool(event.get("livemode")),
+        stripe_created=datetime.fromtimestamp(int(event.get("created") or 0), tz=UTC),
+        payload=event,
     )
-    return (
-        WebhookEvent.objects.select_for_update()
-        .only("id", "stripe_event_id", "status", "attempts", "error", "session", "processed_at")
-        .get(stripe_event_id=event["id"])
+    if _insert_unless_stored(row):
+        return row
+    known = WebhookEvent.objects.filter(stripe_event_id=event["id"])
+    if known.filter(status__in=_DONE).exists():
+        return None
+    stored = known.select_for_update().only(*_STATE_FIELDS).get()
+    return None if stored.status in _DONE else stored
+
+
+_STATE_FIELDS = ("id", "stripe_event_id", "status", "attempts", "error", "session", "processed_at")
+
+
+def _insert_unless_stored(row: WebhookEvent) -> bool:
+    """``INSERT ... ON CONFLICT DO NOTHING RETURNING id``: whether ``row`` was new.
+
+    The ORM's ``bulk_create(ignore_conflicts=True)`` cannot say whether it inserted, which
+    would cost every new event a second query to find and lock its row.
+    """
+    if not connection.features.can_return_columns_from_insert:
+        WebhookEvent.objects.bulk_create([row], ignore_conflicts=True)
+        return False  # Not known: the caller reads and locks the row.
+    meta, quote = WebhookEvent._meta, connection.ops.quote_name
+    fields = [field for field in meta.concrete_fields if not field.primary_key]
+    values = [field.get_db_prep_save(field.pre_save(row, True), connection) for field in fields]
+    columns = ", ".join(quote(field.column) for field in fields)
+    placeholders = ", ".join(["%s"] * len(fields))
+    # Names are quoted from the model's meta; values go as parameters.
+    sql = (
+        f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES ({placeholders}) "  # noqa: S608
+        f"ON CONFLICT ({quote('stripe_event_id')}) DO NOTHING RETURNING {quote(meta.pk.column)}"
     )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values)
+        inserted = cursor.fetchone()
+    if inserted is None:
+        return False
+    row.pk = inserted[0]
+    row._state.adding, row._state.db = False, connection.alias
+    return True
 
 
 def _event_apply(event: dict[str, Any], found: dict[str, PaymentSession]) -> str:
@@ -131,14 +166,24 @@ def webhook_session_lock(obj: dict[str, Any]) -> PaymentSession | None:
     """
     for session_id in _referenced_session_ids(obj):
         try:
-            return session_lock(session_id=session_id)
+            return _session_lock(session_id)
         except PaymentSession.DoesNotExist:
             continue
     stored = _stored_ids_filter(obj)
     if stored is None:
         return None
     session_id = PaymentSession.objects.filter(stored).values_list("pk", flat=True).first()
-    return session_lock(session_id=session_id) if session_id else None
+    return _session_lock(session_id) if session_id else None
+
+
+def _session_lock(session_id: object) -> PaymentSession:
+    """``session_lock`` plus the client and customer a status change's callback reads, in the
+    same query (only the session's row is locked)."""
+    return (
+        PaymentSession.objects.select_for_update(of=("self",))
+        .select_related("api_client", "customer")
+        .get(pk=session_id)
+    )
 
 
 def _referenced_session_ids(obj: dict[str, Any]) -> list[uuid.UUID]:
