@@ -3,4 +3,5 @@ pytest_plugins = [
     "payments.tests.fixtures",
     "payments.tests.webhook_support",
     "payments.tests.callback_support",
+    "payments.tests.people_support",
 ]

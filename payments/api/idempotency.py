@@ -82,6 +82,11 @@ class IdempotentCreateView(APIView):
     def perform_create_idempotently(self, request, idem: IdempotencyKey, *args, **kwargs):
         raise NotImplementedError
 
+    def fingerprint_data(self, request):
+        """What identifies the request body; a view may leave out what must not be stored
+        even as a hash (raw card data)."""
+        return request.data
+
     def post(self, request, *args, **kwargs):
         idem = idempotency_key_acquire(
             scope=idempotency_scope(request),
@@ -89,7 +94,7 @@ class IdempotentCreateView(APIView):
             method=request.method,
             path=request.path,
             fingerprint=request_fingerprint(
-                method=request.method, path=request.path, data=request.data
+                method=request.method, path=request.path, data=self.fingerprint_data(request)
             ),
         )
         if idem.is_complete:

@@ -52,6 +52,22 @@ class PaymentRequestSerializer(serializers.Serializer):
     idempotency_key = serializers.CharField(
         required=False, write_only=True, help_text="Alternative to the Idempotency-Key header."
     )
+    payee_account = serializers.RegexField(
+        r"^acct_[A-Za-z0-9]+$",
+        max_length=255,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Marketplace payee's connected account (acct_...): a destination charge that "
+        "sends the amount minus the platform fee to it.",
+    )
+    payee_reference = serializers.CharField(
+        max_length=255,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Or the reference the payee was registered under (POST connect/accounts/).",
+    )
 
     def validate_currency(self, value: str) -> str:
         code = value.strip().lower()
@@ -116,6 +132,12 @@ class PaymentSessionSerializer(serializers.ModelSerializer):
     customer = CustomerSerializer(read_only=True)
     amount_display = serializers.SerializerMethodField()
     amount_refunded_display = serializers.SerializerMethodField()
+    payee_account = serializers.CharField(
+        source="connected_account.stripe_account_id",
+        read_only=True,
+        allow_null=True,
+        help_text="The payee's connected account (acct_...) of a marketplace payment.",
+    )
 
     class Meta:
         model = PaymentSession
@@ -148,6 +170,8 @@ class PaymentSessionSerializer(serializers.ModelSerializer):
             "failure_message",
             "platform_fee",
             "payee_amount",
+            "payee_account",
+            "payee_reference",
             "expires_at",
             "created_at",
             "paid_at",

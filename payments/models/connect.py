@@ -38,6 +38,9 @@ class ConnectedAccount(models.Model):
     details_submitted = models.BooleanField(default=False)
     charges_enabled = models.BooleanField(default=False)
     payouts_enabled = models.BooleanField(default=False)
+    # `created` of the account.updated event applied last: an older event arriving late is
+    # not allowed to turn the flags back.
+    stripe_event_created = models.PositiveBigIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

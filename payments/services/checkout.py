@@ -23,6 +23,7 @@ from payments.models import APIClient, IdempotencyKey, PaymentSession
 from payments.models.logs import LogEvent
 from payments.models.sessions import Flow
 from payments.services.audit import payment_log_create
+from payments.services.connect import destination_params, payee_destination
 from payments.services.customers import customer_ensure_stripe, customer_get_or_create
 from payments.services.idempotency import idempotency_key_set_resource
 from payments.services.sessions import session_lock, session_transition
@@ -40,6 +41,9 @@ class PaymentRequest:
     metadata: dict[str, str]
     success_url: str = ""
     cancel_url: str = ""
+    # A marketplace payee (Stripe Connect): its account id, or the reference it was registered as.
+    payee_account: str = ""
+    payee_reference: str = ""
 
 
 def _session_for(
@@ -52,7 +56,17 @@ def _session_for(
 ) -> PaymentSession:
     """Phase 1: the session this request created before, or a new one."""
     if idem.resource_id:
-        return PaymentSession.objects.select_related("customer").get(pk=idem.resource_id)
+        return PaymentSession.objects.select_related("customer", "connected_account").get(
+            pk=idem.resource_id
+        )
+    destination = payee_destination(
+        api_client=api_client,
+        payable_type=request.payable_type,
+        amount=request.amount,
+        currency=request.currency,
+        payee_account=request.payee_account,
+        payee_reference=request.payee_reference,
+    )
     with transaction.atomic():
         customer = customer_get_or_create(**request.customer)
         session = PaymentSession.objects.create(
@@ -69,6 +83,7 @@ def _session_for(
             cancel_url=request.cancel_url,
             expires_at=timezone.now()
             + timedelta(seconds=payments_settings.CHECKOUT_EXPIRES_SECONDS),
+            **(vars(destination) if destination else {}),
         )
         payment_log_create(
             session=session,
@@ -118,6 +133,7 @@ def checkout_session_start(
         cancel_url=session.cancel_url,
         expires_at=int(session.expires_at.timestamp()),
         metadata=session.metadata,
+        destination_params=destination_params(session),
     )
     with transaction.atomic():
         session = session_lock(session_id=session.pk)
@@ -154,6 +170,7 @@ def payment_intent_start(
         currency=session.currency,
         description=session.description,
         metadata=session.metadata,
+        destination_params=destination_params(session),
     )
     with transaction.atomic():
         session = session_lock(session_id=session.pk)

@@ -1,0 +1,84 @@
+"""``/api/payments/payment-methods/``: the signed-in person's saved cards."""
+
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from payments.api.errors import ERROR_RESPONSES
+from payments.api.idempotency import IDEMPOTENCY_KEY_PARAMETER, IdempotentCreateView
+from payments.api.people_serializers import PaymentMethodAttachSerializer, SavedCardSerializer
+from payments.api.people_views import IsPerson, without_raw_card
+from payments.services.payment_methods import (
+    payment_method_attach_for_user,
+    payment_method_detach_for_user,
+    payment_method_list_for_user,
+    payment_method_set_default_for_user,
+)
+
+NOT_YOURS = OpenApiResponse(description="No such saved card of yours.")
+
+
+class PaymentMethodListCreateView(IdempotentCreateView):
+    permission_classes = [IsPerson]
+
+    def fingerprint_data(self, request):
+        return without_raw_card(request.data)
+
+    @extend_schema(
+        operation_id="payment_methods_list",
+        summary="Your saved cards (newest first)",
+        responses={200: SavedCardSerializer(many=True), **ERROR_RESPONSES},
+    )
+    def get(self, request):
+        cards = payment_method_list_for_user(user=request.user)
+        return Response(SavedCardSerializer(cards, many=True).data)
+
+    @extend_schema(
+        operation_id="payment_method_attach",
+        summary="Save a card to your account",
+        description="`payment_method` is a pm_... id from Stripe.js / Elements (or a test token "
+        "such as pm_card_visa). A card declined when saved answers 402 with `decline_code`. "
+        "Raw card fields are refused with 400 `raw_card_data_not_allowed` unless "
+        "PAYMENTS_ALLOW_RAW_CARD_DATA is on with a test key.",
+        request=PaymentMethodAttachSerializer,
+        parameters=[IDEMPOTENCY_KEY_PARAMETER],
+        responses={201: SavedCardSerializer, 402: ERROR_RESPONSES[400], **ERROR_RESPONSES},
+    )
+    def post(self, request, *args, **kwargs):
+        return super().post(request, *args, **kwargs)
+
+    def perform_create_idempotently(self, request, idem, *args, **kwargs):
+        serializer = PaymentMethodAttachSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        card = payment_method_attach_for_user(
+            user=request.user, request_id=idem.pk, **serializer.validated_data
+        )
+        return Response(SavedCardSerializer(card).data, status=status.HTTP_201_CREATED)
+
+
+class PaymentMethodDetailView(APIView):
+    permission_classes = [IsPerson]
+
+    @extend_schema(
+        operation_id="payment_method_detach",
+        summary="Remove one of your saved cards",
+        responses={204: None, 404: NOT_YOURS, **ERROR_RESPONSES},
+    )
+    def delete(self, request, payment_method):
+        payment_method_detach_for_user(user=request.user, payment_method=payment_method)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class PaymentMethodDefaultView(APIView):
+    permission_classes = [IsPerson]
+
+    @extend_schema(
+        operation_id="payment_method_set_default",
+        summary="Make one of your saved cards the default",
+        request=None,
+        responses={200: SavedCardSerializer, 404: NOT_YOURS, **ERROR_RESPONSES},
+    )
+    def post(self, request, payment_method):
+        card = payment_method_set_default_for_user(user=request.user, payment_method=payment_method)
+        return Response(SavedCardSerializer(card).data)
