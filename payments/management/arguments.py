@@ -27,15 +27,15 @@ def positive_int(value: str) -> int:
 
 def moment(value: str) -> date | datetime:
     """A date (``2025-05-01``) or a date and time (``2025-05-01T14:00``, ``...+02:00``)."""
+    parsed_day = parse_date(value)  # first: parse_datetime also takes a bare date as midnight
+    if parsed_day is not None:
+        return parsed_day
     parsed = parse_datetime(value)
-    if parsed is not None:
-        return parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed)
-    parsed_day = parse_date(value)
-    if parsed_day is None:
+    if parsed is None:
         raise argparse.ArgumentTypeError(
             f"'{value}' is not a date (YYYY-MM-DD) or date and time (YYYY-MM-DDTHH:MM)."
         )
-    return parsed_day
+    return parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed)
 
 
 def since_bound(value: date | datetime | None) -> datetime | None:
