@@ -11,6 +11,7 @@ from django.db.models import Sum
 
 from payments.models import PaymentSession, Transaction
 from payments.models.ledger import TransactionKind
+from payments.services.connect_ledger import connect_ledger_after_charge
 
 _SIGN_OF = {
     TransactionKind.CHARGE: 1,
@@ -83,7 +84,7 @@ def ledger_record_charge(
 ) -> bool:
     """The ``charge`` row of a succeeded charge, with Stripe's fee and net."""
     gross, fee, currency = balance_transaction_amounts(balance_transaction)
-    return ledger_entry_add(
+    written = ledger_entry_add(
         session=session,
         kind=TransactionKind.CHARGE,
         gross=gross,
@@ -97,6 +98,9 @@ def ledger_record_charge(
             "fee_details": balance_transaction.get("fee_details") or [],
         },
     )
+    if written:  # Stripe Connect: a destination charge's transfer and fee rows.
+        connect_ledger_after_charge(session=session, charge=charge)
+    return written
 
 
 def ledger_record_refund(

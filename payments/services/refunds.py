@@ -28,6 +28,7 @@ from payments.models.logs import LogEvent
 from payments.models.refunds import RefundReason, RefundStatus
 from payments.money import format_money
 from payments.services.audit import payment_log_create
+from payments.services.connect_ledger import connect_ledger_after_refund
 from payments.services.hooks import on_amount_refunded_changed
 from payments.services.ledger import ledger_record_refund
 from payments.services.sessions import session_lock, session_transition
@@ -156,6 +157,8 @@ def _refund_send(*, refund: Refund, actor: str) -> stripe_api.StripeResult:
             payment_intent=session.stripe_payment_intent_id,
             amount=refund.amount,
             reason=refund.reason,
+            # A destination charge: take the payee's share and the platform fee back in part.
+            reverse_transfer=session.connected_account_id is not None,
         )
     except (exc.InvalidProviderRequest, exc.CardDeclined) as error:
         _refund_refused(refund=refund, error=error, actor=actor)
@@ -236,6 +239,7 @@ def refund_apply_stripe(
         return refund
     if refund.status == RefundStatus.SUCCEEDED:
         ledger_record_refund(session=session, refund=data)
+        connect_ledger_after_refund(session=session)  # Connect: transfer reversal, fee refund
     elif old_status == RefundStatus.SUCCEEDED:
         ledger_record_refund(session=session, refund=data, kind=TransactionKind.REFUND_FAILURE)
     session_refunds_sync(session=session, actor=actor, payload=payload)
