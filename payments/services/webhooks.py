@@ -20,6 +20,7 @@ from payments.models.logs import LogEvent
 from payments.models.webhooks import WebhookEventStatus
 from payments.services.audit import payment_log_create
 from payments.services.connect import ACCOUNT_EVENT_HANDLERS
+from payments.services.sessions import session_lock
 from payments.services.webhook_handlers import HANDLERS, EventContext, stripe_id
 
 logger = logging.getLogger(__name__)
@@ -169,24 +170,14 @@ def webhook_session_lock(obj: dict[str, Any]) -> PaymentSession | None:
     """
     for session_id in _referenced_session_ids(obj):
         try:
-            return _session_lock(session_id)
+            return session_lock(session_id=session_id)
         except PaymentSession.DoesNotExist:
             continue
     stored = _stored_ids_filter(obj)
     if stored is None:
         return None
     session_id = PaymentSession.objects.filter(stored).values_list("pk", flat=True).first()
-    return _session_lock(session_id) if session_id else None
-
-
-def _session_lock(session_id: object) -> PaymentSession:
-    """``session_lock`` plus the client and customer a status change's callback reads, in the
-    same query (only the session's row is locked)."""
-    return (
-        PaymentSession.objects.select_for_update(of=("self",))
-        .select_related("api_client", "customer")
-        .get(pk=session_id)
-    )
+    return session_lock(session_id=session_id) if session_id else None
 
 
 def _referenced_session_ids(obj: dict[str, Any]) -> list[uuid.UUID]:
