@@ -168,11 +168,12 @@ def _copy_out(sessions: QuerySet, out: IO[bytes], on_progress) -> int:
     sql, params = formatted.query.sql_with_params()
     connection = connections[sessions.db]
     statement = f"COPY ({connection.ops.compose_sql(sql, params)}) TO STDOUT WITH (FORMAT csv)"
-    count = 0
-    with connection.cursor() as cursor, cursor.copy(statement) as copy:
-        for chunk in copy:
-            out.write(chunk)
-            count += bytes(chunk).count(b"\n")
-            if on_progress:
-                on_progress(count)
-    return count
+    written = 0
+    with connection.cursor() as cursor:
+        with cursor.copy(statement) as copy:
+            for chunk in copy:
+                out.write(chunk)
+                if on_progress:
+                    written += bytes(chunk).count(b"\n")  # about one line per row
+                    on_progress(written)
+        return cursor.rowcount  # exact, from COPY's command tag

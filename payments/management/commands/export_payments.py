@@ -51,7 +51,7 @@ class Command(BaseCommand):
                 count = payment_sessions_export_csv(sessions=sessions, out=out)
         os.replace(partial, target)
         seconds = time.monotonic() - started
-        console.print(f"Wrote {count} payments to {target} in {seconds:.1f} s.")
+        console.print(f"Wrote {count} payments to {target} in {seconds:.1f} s.", soft_wrap=True)
 
     def _with_progress(self, sessions, out, console) -> int:
         columns = [*Progress.get_default_columns()[:2], BarColumn(), MofNCompleteColumn()]
