@@ -62,7 +62,7 @@ def test_token_for_card_number(card_number: str) -> str:
     if token is None:
         raise NotATestCard(
             "Only Stripe's documented test card numbers are accepted here "
-            "(https://docs.stripe.com/testing#cards), e.g. 4242 4242 4242 4242.",
+            "(https://docs.stripe.com/testing#cards), such as the Visa test card ending 4242.",
             param="card_number",
         )
     return token

@@ -71,7 +71,10 @@ def exception_handler(error: Exception, context: dict) -> Response | None:
         kind = {401: "authentication_error", 403: "permission_error"}.get(
             response.status_code, "invalid_request_error"
         )
-        response.data = error_body(type=kind, code=str(code), message=str(error.detail))
+        detail = error.detail
+        if isinstance(detail, dict):  # simplejwt's InvalidToken: {"detail": ..., "messages": ...}
+            code, detail = detail.get("code", code), detail.get("detail", detail)
+        response.data = error_body(type=kind, code=str(code), message=str(detail))
     return response
 
 

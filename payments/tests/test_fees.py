@@ -128,3 +128,12 @@ def test_the_database_accepts_every_split_and_refuses_one_that_does_not_add_up(
             platform_fee=split.platform_fee,
             payee_amount=split.payee_amount + 1,
         )
+
+
+def test_system_check_reports_an_invalid_fee_policy(settings):
+    from payments.checks import check_marketplace_settings
+
+    settings.PAYMENTS = {**settings.PAYMENTS, "PLATFORM_FEE": {"default": "ten"}}
+    messages = check_marketplace_settings(None)
+    assert [m.id for m in messages] == ["payments.E007"]
+    assert "Payable type 'default'" in messages[0].msg
