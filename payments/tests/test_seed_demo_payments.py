@@ -1,0 +1,64 @@
+"""``manage.py seed_demo_payments``: realistic rows that keep every invariant of the app."""
+
+from collections import Counter
+
+import pytest
+from django.core.management import CommandError
+from django.db.models import Count, F, Q, Sum
+
+from payments.models import Customer, PaymentLog, PaymentSession, Refund, Transaction
+from payments.states import PAID_STATUSES, PaymentStatus
+from payments.tests.ops_support import run
+
+pytestmark = pytest.mark.django_db
+
+
+def test_seeds_a_realistic_mix():
+    out = run("seed_demo_payments", "--count", "3000", "--days", "90", "--seed", "1")
+
+    assert out.startswith("Created 3000 sessions, 300 customers, ")
+    sessions = PaymentSession.objects.all()
+    assert sessions.count() == 3000
+    statuses = Counter(sessions.values_list("status", flat=True))
+    assert set(statuses) == set(PaymentStatus.values)  # every status
+    assert statuses["succeeded"] > statuses["failed"] > 0
+    assert {"gbp", "usd", "eur", "jpy", "kwd"} <= set(sessions.values_list("currency", flat=True))
+    assert sessions.exclude(dispute_status="").exists()
+    assert sessions.filter(payee_amount__isnull=False).exists()
+    assert Customer.objects.count() == 300
+    top = sessions.values("customer").annotate(n=Count("pk")).order_by("-n").first()
+    assert top["n"] >= 20  # a few customers pay often
+    paid = sessions.filter(status__in=PAID_STATUSES)
+    assert not paid.filter(Q(paid_at__isnull=True) | Q(card_last4="")).exists()
+    assert not paid.filter(paid_at__lt=F("created_at")).exists()
+    assert not sessions.filter(status="failed", failure_code="").exists()
+    assert PaymentLog.objects.count() == 3000
+
+
+def test_ledger_and_refunds_agree_with_the_sessions():
+    run("seed_demo_payments", "--count", "2000", "--seed", "2")
+
+    assert not Transaction.objects.exclude(gross=F("fee") + F("net")).exists()
+    paid = PaymentSession.objects.filter(status__in=PAID_STATUSES)
+    charged = Transaction.objects.filter(kind="charge")
+    assert charged.count() == paid.count()
+    assert charged.aggregate(total=Sum("gross"))["total"] == paid.aggregate(t=Sum("amount"))["t"]
+    for session in paid.annotate(refund_total=Sum("refunds__amount")):
+        assert (session.refund_total or 0) == session.amount_refunded
+    refunded = -Transaction.objects.filter(kind="refund").aggregate(t=Sum("gross"))["t"]
+    assert refunded == Refund.objects.aggregate(t=Sum("amount"))["t"]
+    assert PaymentSession.objects.filter(
+        status="refunded", amount_refunded=F("amount")
+    ).count() == (PaymentSession.objects.filter(status="refunded").count())
+
+
+def test_runs_again_without_clashing():
+    run("seed_demo_payments", "--count", "100")
+    run("seed_demo_payments", "--count", "100", "--batch-size", "7")
+
+    assert PaymentSession.objects.count() == 200
+
+
+def test_count_must_be_positive():
+    with pytest.raises(CommandError, match="not a positive whole number"):
+        run("seed_demo_payments", "--count", "0")
