@@ -112,7 +112,8 @@ def _call(method: Callable[..., Any], *args: Any, **kwargs: Any) -> StripeResult
     with _translated_errors():
         obj = method(*args, **kwargs)
     response = obj.last_response
-    return StripeResult(obj.to_dict(), response.request_id if response else "")
+    # Fakes such as localstripe send no Request-Id header.
+    return StripeResult(obj.to_dict(), (response.request_id or "") if response else "")
 
 
 def _post_options(key: str) -> dict[str, Any]:
