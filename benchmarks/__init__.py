@@ -1,0 +1,1 @@
+"""Benchmarks behind docs/benchmarks.md. Run them all with ``make bench``."""
