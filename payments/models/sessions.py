@@ -85,9 +85,7 @@ class PaymentSession(models.Model):
     )
     payee_reference = models.CharField(max_length=255, blank=True)
     stripe_transfer_id = models.CharField(max_length=255, unique=True, null=True, blank=True)
-    stripe_application_fee_id = models.CharField(
-        max_length=255, unique=True, null=True, blank=True
-    )
+    stripe_application_fee_id = models.CharField(max_length=255, unique=True, null=True, blank=True)
 
     failure_code = models.CharField(max_length=100, blank=True)
     failure_decline_code = models.CharField(max_length=100, blank=True)
