@@ -135,6 +135,10 @@ def payment_intent_processing(ctx: EventContext) -> None:
 
 
 def payment_intent_canceled(ctx: EventContext) -> None:
+    """Stripe cancels a Checkout Session's intent when the session expires (and sends that
+    first): the session's own ``checkout.session.expired`` decides how it ended."""
+    if ctx.session.flow == Flow.CHECKOUT:
+        return
     _transition(ctx, PaymentStatus.CANCELED)
 
 

@@ -149,6 +149,20 @@ def test_payment_intent_canceled_cancels(webhooks):
     assert session.status == PaymentStatus.CANCELED and session.canceled_at is not None
 
 
+def test_checkout_intent_canceled_waits_for_the_session_to_expire(webhooks):
+    session = _session(flow=Flow.CHECKOUT)
+    payment = StripePayment.for_session(session)
+    intent = payment.payment_intent(status="canceled")
+
+    webhooks.deliver(event("payment_intent.canceled", intent))
+    session.refresh_from_db()
+    assert session.status == PaymentStatus.PENDING
+
+    webhooks.deliver(event("checkout.session.expired", payment.checkout_session(status="expired")))
+    session.refresh_from_db()
+    assert session.status == PaymentStatus.EXPIRED
+
+
 def test_charge_succeeded_records_card_receipt_and_charge(webhooks):
     session = _session()
     payment = StripePayment.for_session(session)
