@@ -1,0 +1,67 @@
+"""The Stripe adapter: the only code that talks to Stripe.
+
+Each function makes exactly one SDK call, takes and returns plain values (integer minor units,
+dicts in a ``StripeResult``) and raises ``payments.exceptions`` instead of ``stripe`` errors.
+Every POST carries an idempotency key derived from one of our own row ids. Only
+``payments.stripe_api.core`` imports ``stripe``.
+"""
+
+from payments.stripe_api.connect import (
+    account_create,
+    account_link_create,
+    account_retrieve,
+    application_fee_retrieve,
+    transfer_retrieve,
+)
+from payments.stripe_api.core import StripeResult, idempotency_key, webhook_event_verify
+from payments.stripe_api.customers import (
+    customer_create,
+    customer_default_payment_method_set,
+    customer_payment_method_list,
+    customer_retrieve,
+    payment_method_attach,
+    payment_method_detach,
+    payment_method_retrieve,
+)
+from payments.stripe_api.payments import (
+    balance_transaction_retrieve,
+    charge_retrieve,
+    checkout_session_create,
+    checkout_session_expire,
+    checkout_session_retrieve,
+    event_list,
+    payment_intent_cancel,
+    payment_intent_create,
+    payment_intent_retrieve,
+    refund_create,
+    refund_list,
+)
+
+__all__ = [
+    "StripeResult",
+    "account_create",
+    "account_link_create",
+    "account_retrieve",
+    "application_fee_retrieve",
+    "balance_transaction_retrieve",
+    "charge_retrieve",
+    "checkout_session_create",
+    "checkout_session_expire",
+    "checkout_session_retrieve",
+    "customer_create",
+    "customer_default_payment_method_set",
+    "customer_payment_method_list",
+    "customer_retrieve",
+    "event_list",
+    "idempotency_key",
+    "payment_intent_cancel",
+    "payment_intent_create",
+    "payment_intent_retrieve",
+    "payment_method_attach",
+    "payment_method_detach",
+    "payment_method_retrieve",
+    "refund_create",
+    "refund_list",
+    "transfer_retrieve",
+    "webhook_event_verify",
+]
