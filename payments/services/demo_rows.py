@@ -40,6 +40,8 @@ DISPUTE_SHARE = 0.004
 DISPUTE_FEES = {"jpy": 2000, "kwd": 5000}  # minor units; 1500 (15.00) elsewhere
 MARKETPLACE_SHARE = 0.25
 PAID = {S.SUCCEEDED, S.PARTIALLY_REFUNDED, S.REFUNDED}
+OPEN = {S.CREATED, S.PENDING, S.PROCESSING}
+OPEN_FOR = timedelta(hours=24)
 
 
 def _half_up(value: Decimal) -> int:
@@ -59,8 +61,12 @@ class SessionRows:
 class DemoRows:
     """Makes session ``n`` of a run; deterministic for a given ``seed``."""
 
-    def __init__(self, *, tag: str, now: datetime, days: int, seed: int | None = None):
-        self.tag, self.now, self.days = tag, now, days
+    def __init__(self, *, tag: str, now: datetime, days: int, count: int, seed: int | None = None):
+        self.tag, self.now = tag, now
+        # Session n is created at about start + n * step: rows are written in time order, as
+        # a live system writes them (so recent rows sit together on disk, as they would).
+        self.start = now - timedelta(days=days)
+        self.step = timedelta(days=days) / max(count, 1)
         self.customer_id_prefix = f"cus_demo{tag}_"
         self.random = random.Random(seed)
         self.statuses, self.status_weights = zip(*STATUS_WEIGHTS.items(), strict=True)
@@ -80,7 +86,9 @@ class DemoRows:
         status = r.choices(self.statuses, self.status_weights)[0]
         currency = r.choices(self.currencies, self.currency_weights)[0]
         amount = self._amount(currency)
-        created = self._created(status)
+        created = self.start + self.step * (n + r.random())
+        if status in OPEN and created < self.now - OPEN_FOR:
+            status = S.EXPIRED  # nobody paid within the day: Checkout expired it
         key = f"demo{self.tag}{n:08d}"
         row: Row = {
             "id": uuid.UUID(int=r.getrandbits(128), version=4),
@@ -119,12 +127,6 @@ class DemoRows:
         major = self.random.randint(5, 400)
         cents = self.random.choice([0, 0, 50, 99])
         return major * 10**places + cents * 10 ** (places - 2)
-
-    def _created(self, status: str) -> datetime:
-        # Open sessions are recent: older ones would have expired by now.
-        window = timedelta(hours=20) if status in {S.CREATED, S.PENDING, S.PROCESSING} else None
-        window = window or timedelta(days=self.days)
-        return self.now - timedelta(seconds=self.random.uniform(60, window.total_seconds()))
 
     def _attempted(self, rows: SessionRows, key: str) -> None:
         """A card was tried: the payment intent and card details (and why it failed)."""

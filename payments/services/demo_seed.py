@@ -8,7 +8,9 @@ the rows leave out get the model field's default, so new fields need no change h
 
 import json
 import secrets
+import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -94,25 +96,74 @@ def demo_payments_seed(
     days: int = 365,
     seed: int | None = None,
     batch_size: int = 10_000,
+    jobs: int = 1,
     on_progress: Callable[[int], None] | None = None,
 ) -> SeedResult:
     """Create ``count`` demo sessions spread over the last ``days`` days, with customers (about
     one per ten sessions, a few of them frequent), ledger rows, refunds, disputes and audit
-    rows. ``seed`` makes the values repeatable; every run gets its own Stripe ids."""
-    now = timezone.now()
-    rows = DemoRows(tag=secrets.token_hex(3), now=now, days=days, seed=seed)
-    result = SeedResult()
+    rows. ``seed`` makes the values repeatable; every run gets its own Stripe ids.
+
+    ``jobs`` threads write separate slices of time, each through its own connection, so that
+    PostgreSQL works on one core while Python makes rows on the other. Those connections
+    cannot see an open transaction's rows, so inside one (or on SQLite) there is one job.
+    """
+    now, tag = timezone.now(), secrets.token_hex(3)
+    if connection.in_atomic_block or connection.vendor != "postgresql":
+        jobs = 1
+    first = DemoRows(tag=tag, now=now, days=days, count=count, seed=seed)
     client_ids = _demo_clients()
-    customer_ids = _demo_customers(rows, count=max(1, count // SESSIONS_PER_CUSTOMER), days=days)
-    result.customers = len(customer_ids)
+    customer_ids = _demo_customers(first, count=max(1, count // SESSIONS_PER_CUSTOMER))
+    progress = _Progress(on_progress)
+    bounds = [count * job // jobs for job in range(jobs + 1)]
+
+    def job(number: int) -> SeedResult:
+        rows = first
+        if number:
+            job_seed = None if seed is None else seed + number
+            rows = DemoRows(tag=tag, now=now, days=days, count=count, seed=job_seed)
+        try:
+            ordinals = range(bounds[number], bounds[number + 1])
+            return _seed_slice(rows, ordinals, customer_ids, client_ids, batch_size, progress)
+        finally:
+            if jobs > 1:
+                connection.close()  # this thread's own connection
+
+    if jobs == 1:
+        results = [job(0)]
+    else:
+        with ThreadPoolExecutor(max_workers=jobs) as pool:
+            results = list(pool.map(job, range(jobs)))
+    _analyze()
+    total = SeedResult(customers=len(customer_ids))
+    for part in results:
+        for name in ("sessions", "transactions", "refunds", "logs"):
+            setattr(total, name, getattr(total, name) + getattr(part, name))
+    return total
+
+
+class _Progress:
+    """Adds up the sessions written by every job for ``on_progress``."""
+
+    def __init__(self, callback: Callable[[int], None] | None):
+        self.callback, self.done, self.lock = callback, 0, threading.Lock()
+
+    def add(self, sessions: int) -> None:
+        with self.lock:
+            self.done += sessions
+            if self.callback:
+                self.callback(self.done)
+
+
+def _seed_slice(rows, ordinals, customer_ids, client_ids, batch_size, progress) -> SeedResult:
+    """Write the sessions numbered ``ordinals`` (and what they left behind) in batches."""
     writers = {
         "sessions": TableWriter(PaymentSession),
         "transactions": TableWriter(Transaction),
         "refunds": TableWriter(Refund),
         "logs": TableWriter(PaymentLog),
     }
-    pick = rows.random
-    for start in range(0, count, batch_size):
+    result, pick = SeedResult(), rows.random
+    for start in range(ordinals.start, ordinals.stop, batch_size):
         made = [
             rows.session(
                 n,
@@ -120,16 +171,14 @@ def demo_payments_seed(
                 customer_id=customer_ids[int(len(customer_ids) * pick.random() ** 2)],
                 api_client_id=pick.choice(client_ids),
             )
-            for n in range(start, min(count, start + batch_size))
+            for n in range(start, min(ordinals.stop, start + batch_size))
         ]
         with transaction.atomic():
             result.sessions += writers["sessions"].write([m.session for m in made])
             for name in ("transactions", "refunds", "logs"):
                 written = writers[name].write([row for m in made for row in getattr(m, name)])
                 setattr(result, name, getattr(result, name) + written)
-        if on_progress:
-            on_progress(result.sessions)
-    _analyze()
+        progress.add(len(made))
     return result
 
 
@@ -137,8 +186,8 @@ def _demo_clients() -> list[int]:
     return [APIClient.objects.get_or_create(name=name)[0].pk for name in DEMO_CLIENTS]
 
 
-def _demo_customers(rows: DemoRows, *, count: int, days: int) -> list[int]:
-    since = rows.now - timedelta(days=days + 1)
+def _demo_customers(rows: DemoRows, *, count: int) -> list[int]:
+    since = rows.start - timedelta(days=1)
     writer = TableWriter(Customer)
     for start in range(0, count, 10_000):
         batch = [

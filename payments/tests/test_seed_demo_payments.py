@@ -1,6 +1,7 @@
 """``manage.py seed_demo_payments``: realistic rows that keep every invariant of the app."""
 
 from collections import Counter
+from datetime import timedelta
 
 import pytest
 from django.core.management import CommandError
@@ -14,7 +15,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_seeds_a_realistic_mix():
-    out = run("seed_demo_payments", "--count", "3000", "--days", "90", "--seed", "1")
+    out = run("seed_demo_payments", "--count", "3000", "--days", "3", "--seed", "1")
 
     assert out.startswith("Created 3000 sessions, 300 customers, ")
     sessions = PaymentSession.objects.all()
@@ -62,3 +63,19 @@ def test_runs_again_without_clashing():
 def test_count_must_be_positive():
     with pytest.raises(CommandError, match="not a positive whole number"):
         run("seed_demo_payments", "--count", "0")
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_parallel_jobs_on_postgres_write_everything_once():
+    out = run("seed_demo_payments", "--count", "5000", "--jobs", "3", "--batch-size", "700")
+
+    assert out.startswith("Created 5000 sessions, 500 customers, ")
+    assert PaymentSession.objects.count() == 5000
+    assert PaymentLog.objects.count() == 5000
+    paid = PaymentSession.objects.filter(status__in=PAID_STATUSES)
+    assert Transaction.objects.filter(kind="charge").count() == paid.count()
+    created = list(
+        PaymentSession.objects.order_by("created_at").values_list("created_at", flat=True)
+    )
+    assert created[-1] - created[0] > timedelta(days=360)  # the three slices cover the year

@@ -20,14 +20,25 @@ class Command(BaseCommand):
         parser.add_argument("--days", type=arguments.positive_int, default=365)
         parser.add_argument("--seed", type=int, help="Make the values repeatable.")
         parser.add_argument("--batch-size", type=arguments.positive_int, default=10_000)
+        parser.add_argument(
+            "--jobs",
+            type=arguments.positive_int,
+            default=2,
+            help="Parallel writers on PostgreSQL (default 2); SQLite always uses one.",
+        )
 
-    def handle(self, *args, count, days, seed, batch_size, **options):
+    def handle(self, *args, count, days, seed, batch_size, jobs, **options):
         started = time.monotonic()
         progress = None
         if self.stderr.isatty():
             progress = lambda done: self.stderr.write(f"{done}/{count} sessions", ending="\r")  # noqa: E731
         result = demo_payments_seed(
-            count=count, days=days, seed=seed, batch_size=batch_size, on_progress=progress
+            count=count,
+            days=days,
+            seed=seed,
+            batch_size=batch_size,
+            jobs=jobs,
+            on_progress=progress,
         )
         self.stdout.write(
             f"Created {result.sessions} sessions, {result.customers} customers, "
