@@ -162,12 +162,18 @@ def _sql_column(path: str):
     return F(path)
 
 
-def _copy_out(sessions: QuerySet, out: IO[bytes], on_progress) -> int:
+def export_select_sql(sessions: QuerySet[PaymentSession]) -> str:
+    """The PostgreSQL ``SELECT`` behind the export, parameters inlined (for ``COPY``, which
+    takes none, and for comparing with ``psql \\copy``)."""
     aliases = {f"export_{n}": _sql_column(path) for n, path in enumerate(PATHS)}
     formatted = sessions.annotate(**aliases).values_list(*aliases)
     sql, params = formatted.query.sql_with_params()
+    return connections[sessions.db].ops.compose_sql(sql, params)
+
+
+def _copy_out(sessions: QuerySet, out: IO[bytes], on_progress) -> int:
     connection = connections[sessions.db]
-    statement = f"COPY ({connection.ops.compose_sql(sql, params)}) TO STDOUT WITH (FORMAT csv)"
+    statement = f"COPY ({export_select_sql(sessions)}) TO STDOUT WITH (FORMAT csv)"
     written = 0
     with connection.cursor() as cursor:
         with cursor.copy(statement) as copy:
