@@ -10,6 +10,7 @@ import sys
 
 SECTIONS = {
     "webhooks": "benchmarks.webhooks",
+    "ops": "benchmarks.ops",
 }
 
 
