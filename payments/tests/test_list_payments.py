@@ -141,3 +141,10 @@ def test_bad_arguments_are_refused():
         run("list_payments", "--since", "yesterday")
     with pytest.raises(CommandError, match="not a positive whole number"):
         run("list_payments", "--limit", "0")
+
+
+def test_values_that_look_like_markup_are_printed_as_they_are():
+    _made(1, payable_id="[bold]x[/bold]")
+
+    assert "Payable       booking [bold]x[/bold]" in run("list_payments")
+    assert "[bold]x[/bold]" in run("list_payments", tty=True)
