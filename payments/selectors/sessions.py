@@ -97,18 +97,16 @@ def payment_session_search(
         return queryset.filter(pk=uuid.UUID(term))
     except ValueError:
         pass
-    prefix = term.split("_", 1)[0]
-    if prefix == "re":
-        return queryset.filter(
-            pk__in=Refund.objects.filter(stripe_refund_id=term).values("session")
-        )
-    if prefix in _STRIPE_ID_FIELDS and "_" in term:
+    prefix, _, rest = term.partition("_")
+    if rest and prefix == "re":
+        refunds = Refund.objects.filter(stripe_refund_id=term)
+        return queryset.filter(pk__in=refunds.values("session"))
+    if rest and prefix in _STRIPE_ID_FIELDS:
         return queryset.filter(**{_STRIPE_ID_FIELDS[prefix]: term})
     if _FULL_EMAIL.match(term):
         customers = customer_ids_with_email(term)
     else:
         customers = Customer.objects.filter(Q(email__icontains=term) | Q(name__icontains=term))
-        customers = customers.values("pk")
     customer_ids = list(customers.values_list("pk", flat=True)[:MAX_CUSTOMER_MATCHES])
     return queryset.filter(Q(payable_id=term) | Q(customer_id__in=customer_ids))
 
