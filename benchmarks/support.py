@@ -48,11 +48,12 @@ def app_env(**settings: str) -> dict[str, str]:
     return env
 
 
-def fresh_database(env: dict[str, str]) -> None:
-    """Drop and create the benchmark database, then migrate it."""
+def fresh_database(env: dict[str, str], *, name: str = BENCH_DATABASE) -> None:
+    """Drop and create the benchmark database ``name``, then migrate it (``env`` must point
+    ``DATABASE_URL`` at it)."""
     with psycopg.connect(ADMIN_URL, autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{BENCH_DATABASE}" WITH (FORCE)')
-        admin.execute(f'CREATE DATABASE "{BENCH_DATABASE}"')
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.execute(f'CREATE DATABASE "{name}"')
     subprocess.run(
         [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"],
         cwd=ROOT,
@@ -68,7 +69,9 @@ def setup_django(env: dict[str, str]) -> None:
 
     if settings.configured:
         return
-    for name in ("DJANGO_SETTINGS_MODULE", "DATABASE_URL", "DEBUG", "DJANGO_SECRET_KEY"):
+    names = ("DJANGO_SETTINGS_MODULE", "DATABASE_URL", "DEBUG", "DJANGO_SECRET_KEY")
+    names += ("DATABASE_CONN_MAX_AGE", "LOG_LEVEL")
+    for name in names:
         os.environ[name] = env[name]
     os.environ.update({k: v for k, v in env.items() if k.startswith(("STRIPE_", "SECURE_"))})
     sys.path.insert(0, str(ROOT))

@@ -24,7 +24,6 @@ def session_lock(*, session_id: object) -> PaymentSession:
     return PaymentSession.objects.select_for_update().get(pk=session_id)
 
 
-@transaction.atomic
 def session_transition(
     *,
     session: PaymentSession,
@@ -35,9 +34,12 @@ def session_transition(
 ) -> bool:
     """Move ``session`` to ``new_status`` if the state machine allows it.
 
-    The caller holds the row lock (``session_lock``). A repeat of the current status is a
-    no-op; a transition the state machine refuses is logged and not applied. Returns whether
-    the status changed.
+    The caller holds the row lock (``session_lock``), so it is inside a transaction: the
+    status, its audit row and what the hooks queue are written in that transaction, all or
+    none (no savepoint of its own: nothing catches a failure here and carries on, and a
+    savepoint is two more round trips on every webhook that might change a status). A repeat
+    of the current status is a no-op; a transition the state machine refuses is logged and
+    not applied. Returns whether the status changed.
     """
     old_status = session.status
     if new_status == old_status:
@@ -56,6 +58,19 @@ def session_transition(
             error_message=f"Transition {old_status} -> {new_status} is not allowed.",
         )
         return False
+    with transaction.atomic(savepoint=False):
+        _transition_write(session, old_status, new_status, actor, payload, stripe_request_id)
+    return True
+
+
+def _transition_write(
+    session: PaymentSession,
+    old_status: str,
+    new_status: str,
+    actor: str,
+    payload: Any,
+    stripe_request_id: str,
+) -> None:
     session.status = new_status
     fields = ["status", "updated_at"]
     stamp = _TIMESTAMP_FOR.get(new_status)
@@ -75,4 +90,3 @@ def session_transition(
     from payments.services.hooks import on_status_changed
 
     on_status_changed(session=session, old_status=old_status, actor=actor)
-    return True

@@ -48,41 +48,61 @@ def webhook_event_receive(*, event: dict[str, Any]) -> WebhookResult:
     """Store a verified Stripe event once and apply it to its payment session.
 
     One transaction: insert the event (``ON CONFLICT DO NOTHING``) and lock its row, so a
-    concurrent duplicate waits here and then finds it done; apply it under a savepoint while
-    holding the session's row lock. If applying fails, its effects are rolled back, the error
-    and attempt count are committed, and ``WebhookProcessingFailed`` is raised (the endpoint
-    answers 500 and Stripe retries).
+    concurrent duplicate waits here and then finds it done; apply it while holding the
+    session's row lock; mark it processed. If applying fails, that whole transaction rolls
+    back, a second one records the error and attempt count (``_event_fail``), and
+    ``WebhookProcessingFailed`` is raised (the endpoint answers 500 and Stripe retries).
+    Rolling back the whole transaction rather than to a savepoint costs nothing on the
+    success path, where a savepoint cost two round trips per event.
     """
-    failure: Exception | None = None
-    with transaction.atomic():
-        stored = _event_store_locked(event)
+    found: dict[str, PaymentSession] = {}
+    stored: WebhookEvent | None = None
+    try:
+        with transaction.atomic():
+            stored = _event_store_locked(event)
+            if stored is None:
+                return WebhookResult(event["id"], DUPLICATE)
+            status = _event_apply(event, found)
+            _event_finish(stored, status=status, session=found.get("session"))
+    except Exception as error:
         if stored is None:
-            return WebhookResult(event["id"], DUPLICATE)
-        stored.attempts += 1
-        found: dict[str, PaymentSession] = {}
-        try:
-            with transaction.atomic():
-                stored.status = _event_apply(event, found)
-        except Exception as error:
-            logger.exception("Stripe event %s (%s) failed", event["id"], event.get("type"))
-            failure = error
-            stored.status = WebhookEventStatus.FAILED
-            stored.error = f"{type(error).__name__}: {error}"[:2000]
-            payment_log_create(
-                session=found.get("session"),
-                event_type=LogEvent.ERROR,
-                actor=f"stripe:{event['id']}",
-                payload=event,
-                error_message=stored.error,
-            )
-        else:
-            stored.error = ""
-            stored.processed_at = timezone.now()
-        stored.session = found.get("session")
-        stored.save(update_fields=["status", "error", "attempts", "session", "processed_at"])
-    if failure is not None:
-        raise WebhookProcessingFailed(stored.stripe_event_id, stored.error) from failure
-    return WebhookResult(stored.stripe_event_id, stored.status)
+            raise  # Storing the event failed: nothing was applied, nothing to record.
+        logger.exception("Stripe event %s (%s) failed", event["id"], event.get("type"))
+        message = f"{type(error).__name__}: {error}"[:2000]
+        _event_fail(event, session=found.get("session"), error=message)
+        raise WebhookProcessingFailed(event["id"], message) from error
+    return WebhookResult(stored.stripe_event_id, status)
+
+
+def _event_finish(stored: WebhookEvent, *, status: str, session: PaymentSession | None) -> None:
+    stored.attempts += 1
+    stored.status = status
+    stored.error = ""
+    stored.session = session
+    stored.processed_at = timezone.now()
+    stored.save(update_fields=["status", "error", "attempts", "session", "processed_at"])
+
+
+@transaction.atomic
+def _event_fail(event: dict[str, Any], *, session: PaymentSession | None, error: str) -> None:
+    """Record a failed attempt: the event row (again: its insert was rolled back with the
+    rest) as ``failed`` with the error, and an ``error`` log. If a concurrent delivery of
+    the same event processed it in the meantime, that result stands."""
+    stored = _event_store_locked(event)
+    if stored is None:
+        return
+    stored.attempts += 1
+    stored.status = WebhookEventStatus.FAILED
+    stored.error = error
+    stored.session = session
+    stored.save(update_fields=["status", "error", "attempts", "session", "processed_at"])
+    payment_log_create(
+        session=session,
+        event_type=LogEvent.ERROR,
+        actor=f"stripe:{event['id']}",
+        payload=event,
+        error_message=error,
+    )
 
 
 def _event_store_locked(event: dict[str, Any]) -> WebhookEvent | None:

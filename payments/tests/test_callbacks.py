@@ -1,11 +1,14 @@
 """The callback outbox: which changes write a callback, what it carries, where it goes."""
 
+from datetime import timedelta
+
 import pytest
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 from rest_framework.test import APIClient as HTTPClient
 
-from payments.models import CallbackEvent, PaymentSession
+from payments.models import CallbackEvent, ConnectedAccount, PaymentSession
 from payments.models.callbacks import CallbackStatus
 from payments.services.clients import api_client_create
 from payments.services.hooks import on_amount_refunded_changed, on_dispute_changed
@@ -46,6 +49,46 @@ def test_callback_data_is_the_session_as_the_api_shows_it(callback_receiver):
     shown = http.get(f"/api/payments/sessions/{session.pk}/").json()
 
     assert CallbackEvent.objects.get().payload["data"] == shown
+
+
+def test_callback_data_matches_the_api_with_every_field_set(callback_receiver):
+    """The snapshot reuses one serializer per process: a second session, with a payee,
+    card, refunds and JPY amounts, must still render exactly as the API shows it."""
+    credentials = api_client_create(name="shop", callback_url=callback_receiver.url)
+    plain = PaymentSessionFactory(api_client=credentials.client, customer=None)
+    payee = ConnectedAccount.objects.create(stripe_account_id="acct_snapshot1")
+    full = PaymentSessionFactory(
+        api_client=credentials.client,
+        currency="jpy",
+        amount=12000,
+        platform_fee=1200,
+        payee_amount=10800,
+        connected_account=payee,
+        payee_reference="teacher:7",
+        metadata={"ref": "B-2", "note": "ünïcode"},
+        stripe_payment_intent_id="pi_snapshot",
+        stripe_charge_id="ch_snapshot",
+        card_brand="visa",
+        card_last4="4242",
+        card_exp_month=12,
+        card_exp_year=2030,
+        receipt_url="https://pay.stripe.com/receipts/x",
+        failure_code="card_declined",
+        failure_message="Your card was declined.",
+        expires_at=timezone.now() + timedelta(hours=1),
+    )
+    move(plain, S.PENDING, S.SUCCEEDED)
+    move(full, S.PENDING, S.SUCCEEDED)
+    move(full, S.PARTIALLY_REFUNDED, amount_refunded=5000)
+    http = HTTPClient()
+    http.credentials(HTTP_AUTHORIZATION=f"Api-Key {credentials.api_key}")
+
+    for session in (plain, full):
+        shown = http.get(f"/api/payments/sessions/{session.pk}/").json()
+        latest = CallbackEvent.objects.filter(session=session).order_by("-sequence").first()
+        assert latest.payload["data"] == shown
+    assert shown["payee_account"] == "acct_snapshot1"
+    assert shown["amount_refunded_display"] and shown["customer"]["email"]
 
 
 def test_a_rolled_back_change_leaves_neither_callback_nor_task(callback_session):
