@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.html import format_html
 
+from payments.money import format_money
 from payments.selectors import queryset_count_estimate
 
 STATUS_COLOURS = {
@@ -70,6 +71,27 @@ class ReadOnlyInline(admin.TabularInline):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+class LedgerMoney:
+    """Ledger rows' and refunds' amounts with their currency (``£25.00``), for lists and
+    inlines alike."""
+
+    @admin.display(description="gross")
+    def gross_(self, row) -> str:
+        return format_money(row.gross, row.currency)
+
+    @admin.display(description="fee")
+    def fee_(self, row) -> str:
+        return format_money(row.fee, row.currency)
+
+    @admin.display(description="net")
+    def net_(self, row) -> str:
+        return format_money(row.net, row.currency)
+
+    @admin.display(description="amount")
+    def amount_(self, row) -> str:
+        return format_money(row.amount, row.currency)
 
 
 def coloured(status: str, label: str | None = None) -> str:

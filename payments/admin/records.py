@@ -5,10 +5,9 @@ import uuid
 from django.contrib import admin
 from django.db.models import Q
 
-from payments.admin.base import ReadOnlyAdmin, admin_link, coloured
+from payments.admin.base import LedgerMoney, ReadOnlyAdmin, admin_link, coloured
 from payments.admin.filters import CurrencyFilter
 from payments.models import PaymentLog, Refund, Transaction
-from payments.money import format_money
 
 
 def _session_link(row) -> str:
@@ -32,7 +31,7 @@ def _by_session_or(queryset, term: str, columns: list[str]):
 
 
 @admin.register(Transaction)
-class TransactionAdmin(ReadOnlyAdmin):
+class TransactionAdmin(LedgerMoney, ReadOnlyAdmin):
     list_display = ["created_at", "kind", "status", "gross_", "fee_", "net_", "session_", "ref"]
     list_filter = ["kind", "status", CurrencyFilter]
     ordering = ["-created_at", "-id"]
@@ -42,18 +41,6 @@ class TransactionAdmin(ReadOnlyAdmin):
     def get_search_results(self, request, queryset, search_term):
         columns = ["stripe_object_id", "stripe_balance_transaction_id"]
         return _by_session_or(queryset, search_term, columns)
-
-    @admin.display(description="gross")
-    def gross_(self, row: Transaction) -> str:
-        return format_money(row.gross, row.currency)
-
-    @admin.display(description="fee")
-    def fee_(self, row: Transaction) -> str:
-        return format_money(row.fee, row.currency)
-
-    @admin.display(description="net")
-    def net_(self, row: Transaction) -> str:
-        return format_money(row.net, row.currency)
 
     @admin.display(description="session")
     def session_(self, row: Transaction) -> str:
@@ -65,7 +52,7 @@ class TransactionAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Refund)
-class RefundAdmin(ReadOnlyAdmin):
+class RefundAdmin(LedgerMoney, ReadOnlyAdmin):
     list_display = ["created_at", "amount_", "status_", "reason", "session_", "requested_by"]
     list_filter = ["status", "reason"]
     ordering = ["-created_at", "-id"]
@@ -74,10 +61,6 @@ class RefundAdmin(ReadOnlyAdmin):
 
     def get_search_results(self, request, queryset, search_term):
         return _by_session_or(queryset, search_term, ["stripe_refund_id"])
-
-    @admin.display(description="amount")
-    def amount_(self, refund: Refund) -> str:
-        return format_money(refund.amount, refund.currency)
 
     @admin.display(description="status")
     def status_(self, refund: Refund) -> str:

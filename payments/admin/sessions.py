@@ -6,7 +6,7 @@ from django.urls import path
 from django.utils.html import format_html
 
 from payments.admin import actions
-from payments.admin.base import BigTableAdmin, ReadOnlyInline, admin_link, coloured
+from payments.admin.base import BigTableAdmin, LedgerMoney, ReadOnlyInline, admin_link, coloured
 from payments.admin.dashboard import dashboard_view
 from payments.admin.filters import CurrencyFilter, HasRefundsFilter, PayableTypeFilter
 from payments.conf import payments_settings
@@ -22,33 +22,17 @@ def stripe_dashboard_url(payment_intent_id: str) -> str:
     return f"https://dashboard.stripe.com/{'' if live else 'test/'}payments/{payment_intent_id}"
 
 
-class TransactionInline(ReadOnlyInline):
+class TransactionInline(LedgerMoney, ReadOnlyInline):
     model = Transaction
     verbose_name_plural = "ledger"
     fields = ["created_at", "kind", "status", "gross_", "fee_", "net_", "stripe_object_id"]
     readonly_fields = fields
 
-    @admin.display(description="gross")
-    def gross_(self, row: Transaction) -> str:
-        return format_money(row.gross, row.currency)
 
-    @admin.display(description="fee")
-    def fee_(self, row: Transaction) -> str:
-        return format_money(row.fee, row.currency)
-
-    @admin.display(description="net")
-    def net_(self, row: Transaction) -> str:
-        return format_money(row.net, row.currency)
-
-
-class RefundInline(ReadOnlyInline):
+class RefundInline(LedgerMoney, ReadOnlyInline):
     model = Refund
     fields = ["created_at", "amount_", "status", "reason", "stripe_refund_id", "requested_by"]
     readonly_fields = fields
-
-    @admin.display(description="amount")
-    def amount_(self, refund: Refund) -> str:
-        return format_money(refund.amount, refund.currency)
 
 
 class PaymentLogInline(ReadOnlyInline):
