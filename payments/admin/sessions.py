@@ -6,7 +6,7 @@ from django.urls import path
 from django.utils.html import format_html
 
 from payments.admin import actions
-from payments.admin.base import BigTableAdmin, LedgerMoney, ReadOnlyInline, admin_link, coloured
+from payments.admin.base import LedgerMoney, ReadOnlyAdmin, ReadOnlyInline, admin_link, coloured
 from payments.admin.dashboard import dashboard_view
 from payments.admin.filters import CurrencyFilter, HasRefundsFilter, PayableTypeFilter
 from payments.conf import payments_settings
@@ -50,7 +50,7 @@ class CallbackInline(ReadOnlyInline):
 
 
 @admin.register(PaymentSession)
-class PaymentSessionAdmin(BigTableAdmin):
+class PaymentSessionAdmin(ReadOnlyAdmin):
     list_display = [
         "short_id",
         "status_",
@@ -144,17 +144,9 @@ class PaymentSessionAdmin(BigTableAdmin):
         "receipt_queued_at",
     ]
 
-    # Sessions are created by the API and changed only by the state machine: the detail
-    # page is read-only; staff act through the actions, which call the same services.
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
+    # Sessions are created by the API and changed only by the state machine, so the admin is
+    # read-only; staff with the change permission act through the actions, which call the
+    # same services as the API.
     def has_refund_permission(self, request) -> bool:
         return request.user.has_perm("payments.change_paymentsession")
 

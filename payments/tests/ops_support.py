@@ -5,7 +5,7 @@ Test modules import the fixtures they use by name.
 
 import io
 import uuid
-from datetime import datetime
+from datetime import UTC, datetime
 
 import pytest
 import time_machine
@@ -18,6 +18,15 @@ from payments.models import PaymentSession, Refund, Transaction
 from payments.models.ledger import TransactionKind
 from payments.states import PaymentStatus
 from payments.testing.factories import CustomerFactory, PaymentSessionFactory
+
+NOW = datetime(2026, 3, 15, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def frozen_time():
+    """The clock stopped at ``NOW``."""
+    with time_machine.travel(NOW, tick=False):
+        yield
 
 
 @pytest.fixture

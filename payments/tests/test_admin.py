@@ -11,18 +11,19 @@ from django.test.utils import CaptureQueriesContext
 
 from payments.models import CallbackEvent, PaymentLog, PaymentSession
 from payments.testing.factories import PaymentSessionFactory
-from payments.tests.ops_support import customer, paid, plain_client, refunded, staff_client
+from payments.tests.ops_support import (
+    NOW,
+    customer,
+    frozen_time,
+    paid,
+    plain_client,
+    refunded,
+    staff_client,
+)
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_time")]
 LIST = "/admin/payments/paymentsession/"
-NOW = datetime(2026, 3, 15, 12, 0, tzinfo=UTC)
-__all__ = ["plain_client", "staff_client"]
-
-
-@pytest.fixture(autouse=True)
-def frozen_time():
-    with time_machine.travel(NOW, tick=False):
-        yield
+__all__ = ["frozen_time", "plain_client", "staff_client"]
 
 
 def _listed(client, query: str = "") -> list[str]:

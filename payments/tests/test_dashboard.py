@@ -1,7 +1,7 @@
 """The staff dashboard: per-currency figures for today and 30 days, and an SVG chart."""
 
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 import time_machine
@@ -9,18 +9,19 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 
 from payments.testing.factories import PaymentSessionFactory
-from payments.tests.ops_support import customer, paid, plain_client, refunded, staff_client
+from payments.tests.ops_support import (
+    NOW,
+    customer,
+    frozen_time,
+    paid,
+    plain_client,
+    refunded,
+    staff_client,
+)
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_time")]
 URL = "/admin/payments/paymentsession/dashboard/"
-NOW = datetime(2026, 3, 15, 12, 0, tzinfo=UTC)
-__all__ = ["plain_client", "staff_client"]
-
-
-@pytest.fixture(autouse=True)
-def frozen_time():
-    with time_machine.travel(NOW, tick=False):
-        yield
+__all__ = ["frozen_time", "plain_client", "staff_client"]
 
 
 def _row(page: str, label: str) -> list[str]:

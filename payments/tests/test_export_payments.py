@@ -15,16 +15,10 @@ from payments.money import exponent
 from payments.selectors import payment_session_list
 from payments.selectors.exports import HEADER, csv_rows, payment_sessions_export_csv
 from payments.testing.factories import PaymentSessionFactory
-from payments.tests.ops_support import customer, paid, refunded, run
+from payments.tests.ops_support import NOW, customer, frozen_time, paid, refunded, run
 
-pytestmark = pytest.mark.django_db
-NOW = datetime(2026, 3, 15, 12, 0, tzinfo=UTC)
-
-
-@pytest.fixture(autouse=True)
-def frozen_time():
-    with time_machine.travel(NOW, tick=False):
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_time")]
+__all__ = ["frozen_time"]
 
 
 def _export(tmp_path, *args: str, tty: bool = False) -> tuple[list[dict], str]:

@@ -1,23 +1,17 @@
 """``manage.py list_payments``: filters, boxes on a terminal and off it, JSON lines."""
 
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 import time_machine
 from django.core.management import CommandError
 
 from payments.testing.factories import PaymentSessionFactory
-from payments.tests.ops_support import customer, paid, refunded, run
+from payments.tests.ops_support import NOW, customer, frozen_time, paid, refunded, run
 
-pytestmark = pytest.mark.django_db
-NOW = datetime(2026, 3, 15, 12, 0, tzinfo=UTC)
-
-
-@pytest.fixture(autouse=True)
-def frozen_time():
-    with time_machine.travel(NOW, tick=False):
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_time")]
+__all__ = ["frozen_time"]
 
 
 def _made(days_ago: float, **fields):

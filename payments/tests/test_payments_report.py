@@ -8,17 +8,11 @@ import time_machine
 from django.core.management import CommandError
 
 from payments.testing.factories import PaymentSessionFactory
-from payments.tests.ops_support import customer, paid, refunded, run, sql_rows
+from payments.tests.ops_support import NOW, customer, frozen_time, paid, refunded, run, sql_rows
 
-pytestmark = pytest.mark.django_db
-NOW = datetime(2026, 3, 15, 12, 0, tzinfo=UTC)
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_time")]
+__all__ = ["frozen_time"]
 PAID = ("succeeded", "partially_refunded", "refunded")
-
-
-@pytest.fixture(autouse=True)
-def frozen_time():
-    with time_machine.travel(NOW, tick=False):
-        yield
 
 
 def _report(*args: str) -> dict:
