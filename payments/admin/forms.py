@@ -1,7 +1,7 @@
 """Forms of the admin's intermediate pages."""
 
 import uuid
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from django import forms
 
@@ -12,9 +12,11 @@ from payments.money import to_minor
 class RefundForm(forms.Form):
     """Refund the selected sessions: everything left, or (for one session) an amount."""
 
-    amount = forms.DecimalField(
+    # Typed in major units (12.50) and turned into minor units at once: money never stays a
+    # Decimal past this form.
+    amount = forms.CharField(
         required=False,
-        min_value=Decimal("0.001"),
+        max_length=20,
         help_text="In the session's currency, e.g. 12.50 (or 1250 for JPY). Leave empty to "
         "refund everything that is left. Only for a single session.",
     )
@@ -29,14 +31,20 @@ class RefundForm(forms.Form):
         self.currency = currency
 
     def clean_amount(self) -> int | None:
-        amount = self.cleaned_data["amount"]
-        if amount is None:
+        text = (self.cleaned_data["amount"] or "").strip()
+        if not text:
             return None
         if self.currency is None:
             raise forms.ValidationError(
                 "A partial amount needs exactly one selected session; leave it empty to "
                 "refund each selected session in full."
             )
+        try:
+            amount = Decimal(text)
+        except InvalidOperation:
+            raise forms.ValidationError(f"'{text}' is not an amount such as 12.50.") from None
+        if not amount.is_finite() or amount <= 0:
+            raise forms.ValidationError("Enter an amount greater than zero.")
         try:
             return to_minor(amount, self.currency)
         except ValueError as error:

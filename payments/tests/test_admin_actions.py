@@ -103,6 +103,22 @@ def test_refusals_are_reported_not_raised(staff_client, shop):
     assert Refund.objects.get().session_id == paid_one.pk
 
 
+@pytest.mark.parametrize(
+    ("typed", "complaint"),
+    [("abc", "is not an amount"), ("-5", "greater than zero"), ("0", "greater than zero"),
+     ("1.234", "decimal places")],
+)  # fmt: skip
+def test_bad_partial_amounts_are_explained_and_refund_nothing(staff_client, shop, typed, complaint):
+    session = shop.paid_session(amount=2500)
+    token = _token(_act(staff_client, "refund_sessions", [session]))
+
+    page = _act(staff_client, "refund_sessions", [session], apply="Refund", token=token,
+                amount=typed)  # fmt: skip
+
+    assert complaint in page.content.decode()
+    assert not Refund.objects.exists()
+
+
 def test_refund_needs_change_permission(shop):
     session = shop.paid_session()
     viewer = get_user_model().objects.create_user("viewer", is_staff=True)
