@@ -5,23 +5,7 @@ from __future__ import annotations
 import pytest
 import stripe
 
-from payments.tests.test_emulator_support import event_types, fresh, running_emulator, sdk
-
-
-@pytest.fixture(scope="module")
-def server():
-    with running_emulator() as emulator:
-        yield emulator
-
-
-@pytest.fixture
-def emu(server):
-    return fresh(server)
-
-
-@pytest.fixture
-def client(emu):
-    return sdk(emu)
+from payments.tests.emulator.support import event_types
 
 
 def test_create_retrieve_update_customer(client, emu):

@@ -9,41 +9,13 @@ import requests
 import stripe
 import time_machine
 
-from payments.tests.test_emulator_support import (
+from payments.tests.emulator.support import (
     WEBHOOK_SECRET,
-    WebhookReceiver,
     control,
-    fresh,
     paid_intent,
     pay,
-    running_emulator,
-    sdk,
     session_params,
 )
-
-
-@pytest.fixture(scope="module")
-def server():
-    with running_emulator() as emulator:
-        yield emulator
-
-
-@pytest.fixture
-def emu(server):
-    return fresh(server)
-
-
-@pytest.fixture
-def client(emu):
-    return sdk(emu)
-
-
-@pytest.fixture
-def receiver(emu):
-    endpoint = WebhookReceiver()
-    emu.webhook_url = endpoint.url
-    yield endpoint
-    endpoint.close()
 
 
 def make_customers(client, count):

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import stripe
 
-from payments.tests.test_emulator_support import API_KEY, WebhookReceiver, pay, session_params
+from payments.tests.emulator.support import API_KEY, WebhookReceiver, pay, session_params
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 
 
 def test_cli_serves_forwards_webhooks_and_stops_on_ctrl_c():

@@ -9,29 +9,11 @@ import requests
 import stripe
 
 from payments.testing.stripe_emulator.forms import parse_form
-from payments.tests.test_emulator_support import (
+from payments.tests.emulator.support import (
     API_KEY,
-    fresh,
-    running_emulator,
     sdk,
     session_params,
 )
-
-
-@pytest.fixture(scope="module")
-def server():
-    with running_emulator() as emulator:
-        yield emulator
-
-
-@pytest.fixture
-def emu(server):
-    return fresh(server)
-
-
-@pytest.fixture
-def client(emu):
-    return sdk(emu)
 
 
 def post(emu, path, data, key=None, api_key=API_KEY):

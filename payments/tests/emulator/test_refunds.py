@@ -5,30 +5,11 @@ from __future__ import annotations
 import pytest
 import stripe
 
-from payments.tests.test_emulator_support import (
+from payments.tests.emulator.support import (
     control,
     event_types,
-    fresh,
     paid_intent,
-    running_emulator,
-    sdk,
 )
-
-
-@pytest.fixture(scope="module")
-def server():
-    with running_emulator() as emulator:
-        yield emulator
-
-
-@pytest.fixture
-def emu(server):
-    return fresh(server)
-
-
-@pytest.fixture
-def client(emu):
-    return sdk(emu)
 
 
 def test_partial_then_full_refund(client, emu):

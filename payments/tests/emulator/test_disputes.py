@@ -5,32 +5,13 @@ from __future__ import annotations
 import pytest
 import stripe
 
-from payments.tests.test_emulator_support import (
+from payments.tests.emulator.support import (
     control,
     event_types,
-    fresh,
     paid_intent,
     pay,
-    running_emulator,
-    sdk,
     session_params,
 )
-
-
-@pytest.fixture(scope="module")
-def server():
-    with running_emulator() as emulator:
-        yield emulator
-
-
-@pytest.fixture
-def emu(server):
-    return fresh(server)
-
-
-@pytest.fixture
-def client(emu):
-    return sdk(emu)
 
 
 def disputed_charge(client, emu, currency="gbp"):

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 import stripe
 
-from payments.tests.test_emulator_support import (
+from payments.tests.emulator.support import (
     fresh,
     paid_intent,
     pay,

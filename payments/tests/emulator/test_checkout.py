@@ -9,40 +9,12 @@ import requests
 import stripe
 import time_machine
 
-from payments.tests.test_emulator_support import (
-    WebhookReceiver,
+from payments.tests.emulator.support import (
     control,
     event_types,
-    fresh,
     pay,
-    running_emulator,
-    sdk,
     session_params,
 )
-
-
-@pytest.fixture(scope="module")
-def server():
-    with running_emulator() as emulator:
-        yield emulator
-
-
-@pytest.fixture
-def emu(server):
-    return fresh(server)
-
-
-@pytest.fixture
-def client(emu):
-    return sdk(emu)
-
-
-@pytest.fixture
-def receiver(emu):
-    endpoint = WebhookReceiver()
-    emu.webhook_url = endpoint.url
-    yield endpoint
-    endpoint.close()
 
 
 def test_create_returns_an_open_session_with_a_hosted_url(client, emu):

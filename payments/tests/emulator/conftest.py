@@ -1,0 +1,31 @@
+"""Fixtures of the emulator's own tests: one emulator per module, reset for each test, the real
+SDK pointed at it, and a webhook receiver. Plain pytest: no Django needed."""
+
+import pytest
+
+from payments.tests.emulator.support import WebhookReceiver, fresh, running_emulator, sdk
+
+
+@pytest.fixture(scope="module")
+def server():
+    with running_emulator() as emulator:
+        yield emulator
+
+
+@pytest.fixture
+def emu(server):
+    return fresh(server)
+
+
+@pytest.fixture
+def client(emu):
+    """The real ``stripe`` SDK against the emulator (shadows pytest-django's ``client`` here)."""
+    return sdk(emu)
+
+
+@pytest.fixture
+def receiver(emu):
+    endpoint = WebhookReceiver()
+    emu.webhook_url = endpoint.url
+    yield endpoint
+    endpoint.close()
