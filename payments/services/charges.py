@@ -21,11 +21,11 @@ from payments.models import IdempotencyKey, PaymentSession
 from payments.models.logs import LogEvent
 from payments.models.sessions import Flow
 from payments.services.audit import payment_log_create
-from payments.services.connect import destination_params, payee_destination
+from payments.services.connect import destination_params
 from payments.services.customers import customer_ensure_stripe
-from payments.services.idempotency import idempotency_key_set_resource
 from payments.services.payment_methods import payment_method_owned
 from payments.services.sessions import session_lock, session_transition
+from payments.services.starts import payment_session_for_request, provider_error_log
 from payments.states import PaymentStatus
 
 REQUIRES_ACTION = "requires_action"
@@ -84,13 +84,7 @@ def backend_payment_process(
         _record_decline(session=session, error=error, actor=actor)
         raise
     except exc.ProviderError as error:
-        payment_log_create(
-            session=session,
-            event_type=LogEvent.ERROR,
-            actor=actor,
-            stripe_request_id=error.request_id,
-            error_message=f"{error.code}: {error.message}",
-        )
+        provider_error_log(session=session, actor=actor, error=error)
         raise
     return _record_answer(session=session, result=result, actor=actor)
 
@@ -99,37 +93,22 @@ def _session_for(
     *, request: BackendPaymentRequest, customer, actor: str, idem: IdempotencyKey
 ) -> PaymentSession:
     """Phase 1: the session this request created before, or a new one."""
-    if idem.resource_id:
-        return PaymentSession.objects.select_related("connected_account").get(pk=idem.resource_id)
-    destination = payee_destination(
+    return payment_session_for_request(
+        idem=idem,
+        actor=actor,
+        request_payload=asdict(request),
+        customer=lambda: customer,
         api_client=None,
-        payable_type=request.payable_type,
-        amount=request.amount,
-        currency=request.currency,
         payee_account=request.payee_account,
         payee_reference=request.payee_reference,
+        flow=Flow.BACKEND,
+        payable_type=request.payable_type,
+        payable_id=request.payable_id,
+        amount=request.amount,
+        currency=request.currency,
+        description=request.description,
+        metadata=request.metadata,
     )
-    with transaction.atomic():
-        session = PaymentSession.objects.create(
-            flow=Flow.BACKEND,
-            payable_type=request.payable_type,
-            payable_id=request.payable_id,
-            amount=request.amount,
-            currency=request.currency,
-            description=request.description,
-            customer=customer,
-            metadata=request.metadata,
-            **(vars(destination) if destination else {}),
-        )
-        payment_log_create(
-            session=session,
-            event_type=LogEvent.SESSION_CREATED,
-            actor=actor,
-            new_status=session.status,
-            payload={"request": asdict(request), "idempotency_key": idem.key},
-        )
-        idempotency_key_set_resource(idem=idem, resource_id=session.pk)
-    return session
 
 
 def _record_answer(

@@ -9,7 +9,7 @@ Each start runs in atomic phases (Brandur Leach, "Implementing Stripe-like Idemp
 A retry with the same Idempotency-Key resumes at the first phase not yet done.
 """
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -23,10 +23,10 @@ from payments.models import APIClient, IdempotencyKey, PaymentSession
 from payments.models.logs import LogEvent
 from payments.models.sessions import Flow
 from payments.services.audit import payment_log_create
-from payments.services.connect import destination_params, payee_destination
+from payments.services.connect import destination_params
 from payments.services.customers import customer_ensure_stripe, customer_get_or_create
-from payments.services.idempotency import idempotency_key_set_resource
 from payments.services.sessions import session_lock, session_transition
+from payments.services.starts import payment_session_for_request, provider_error_log
 from payments.states import PaymentStatus
 
 
@@ -55,45 +55,25 @@ def _session_for(
     idem: IdempotencyKey,
 ) -> PaymentSession:
     """Phase 1: the session this request created before, or a new one."""
-    if idem.resource_id:
-        return PaymentSession.objects.select_related("customer", "connected_account").get(
-            pk=idem.resource_id
-        )
-    destination = payee_destination(
+    return payment_session_for_request(
+        idem=idem,
+        actor=actor,
+        request_payload=asdict(request),
+        customer=lambda: customer_get_or_create(**request.customer),
         api_client=api_client,
-        payable_type=request.payable_type,
-        amount=request.amount,
-        currency=request.currency,
         payee_account=request.payee_account,
         payee_reference=request.payee_reference,
+        flow=flow,
+        payable_type=request.payable_type,
+        payable_id=request.payable_id,
+        amount=request.amount,
+        currency=request.currency,
+        description=request.description,
+        metadata=request.metadata,
+        success_url=request.success_url,
+        cancel_url=request.cancel_url,
+        expires_at=timezone.now() + timedelta(seconds=payments_settings.CHECKOUT_EXPIRES_SECONDS),
     )
-    with transaction.atomic():
-        customer = customer_get_or_create(**request.customer)
-        session = PaymentSession.objects.create(
-            api_client=api_client,
-            flow=flow,
-            payable_type=request.payable_type,
-            payable_id=request.payable_id,
-            amount=request.amount,
-            currency=request.currency,
-            description=request.description,
-            customer=customer,
-            metadata=request.metadata,
-            success_url=request.success_url,
-            cancel_url=request.cancel_url,
-            expires_at=timezone.now()
-            + timedelta(seconds=payments_settings.CHECKOUT_EXPIRES_SECONDS),
-            **(vars(destination) if destination else {}),
-        )
-        payment_log_create(
-            session=session,
-            event_type=LogEvent.SESSION_CREATED,
-            actor=actor,
-            new_status=session.status,
-            payload={"request": request.__dict__, "idempotency_key": idem.key},
-        )
-        idempotency_key_set_resource(idem=idem, resource_id=session.pk)
-    return session
 
 
 def _call_stripe(*, session: PaymentSession, actor: str, call, **kwargs: Any):
@@ -102,13 +82,7 @@ def _call_stripe(*, session: PaymentSession, actor: str, call, **kwargs: Any):
         customer = customer_ensure_stripe(customer=session.customer)
         return call(stripe_customer_id=customer.stripe_customer_id, **kwargs)
     except ProviderError as error:
-        payment_log_create(
-            session=session,
-            event_type=LogEvent.ERROR,
-            actor=actor,
-            stripe_request_id=error.request_id,
-            error_message=f"{error.code}: {error.message}",
-        )
+        provider_error_log(session=session, actor=actor, error=error)
         raise
 
 
