@@ -109,21 +109,13 @@ def checkout_session_start(
         metadata=session.metadata,
         destination_params=destination_params(session),
     )
-    with transaction.atomic():
-        session = session_lock(session_id=session.pk)
-        if not session.stripe_checkout_session_id:
-            session.stripe_checkout_session_id = result.id
-            session.checkout_url = result.data.get("url") or ""
-            session.save(update_fields=["stripe_checkout_session_id", "checkout_url", "updated_at"])
-            payment_log_create(
-                session=session,
-                event_type=LogEvent.CHECKOUT_CREATED,
-                actor=actor,
-                stripe_request_id=result.request_id,
-                payload=result.data,
-            )
-            session_transition(session=session, new_status=PaymentStatus.PENDING, actor=actor)
-    return session
+    return _record_created(
+        session_id=session.pk,
+        values={"stripe_checkout_session_id": result.id, "checkout_url": result.data.get("url")},
+        event_type=LogEvent.CHECKOUT_CREATED,
+        result=result,
+        actor=actor,
+    )
 
 
 def payment_intent_start(
@@ -146,18 +138,42 @@ def payment_intent_start(
         metadata=session.metadata,
         destination_params=destination_params(session),
     )
+    return _record_created(
+        session_id=session.pk,
+        values={
+            "stripe_payment_intent_id": result.id,
+            "client_secret": result.data.get("client_secret"),
+        },
+        event_type=LogEvent.INTENT_CREATED,
+        result=result,
+        actor=actor,
+    )
+
+
+def _record_created(
+    *,
+    session_id: object,
+    values: dict[str, Any],
+    event_type: str,
+    result: stripe_api.StripeResult,
+    actor: str,
+) -> PaymentSession:
+    """Phase 3: store the new Stripe object on the session (once: the first field of
+    ``values`` is its id) and open the session for payment."""
     with transaction.atomic():
-        session = session_lock(session_id=session.pk)
-        if not session.stripe_payment_intent_id:
-            session.stripe_payment_intent_id = result.id
-            session.client_secret = result.data.get("client_secret") or ""
-            session.save(update_fields=["stripe_payment_intent_id", "client_secret", "updated_at"])
-            payment_log_create(
-                session=session,
-                event_type=LogEvent.INTENT_CREATED,
-                actor=actor,
-                stripe_request_id=result.request_id,
-                payload=result.data,
-            )
-            session_transition(session=session, new_status=PaymentStatus.PENDING, actor=actor)
+        session = session_lock(session_id=session_id)
+        id_field = next(iter(values))
+        if getattr(session, id_field):
+            return session  # a concurrent retry recorded it first
+        for name, value in values.items():
+            setattr(session, name, value or "")
+        session.save(update_fields=[*values, "updated_at"])
+        payment_log_create(
+            session=session,
+            event_type=event_type,
+            actor=actor,
+            stripe_request_id=result.request_id,
+            payload=result.data,
+        )
+        session_transition(session=session, new_status=PaymentStatus.PENDING, actor=actor)
     return session
