@@ -10,6 +10,14 @@ from payments.states import (
     PaymentStatus,
 )
 
+STRIPE_ID_FIELDS = (
+    "stripe_checkout_session_id",
+    "stripe_payment_intent_id",
+    "stripe_charge_id",
+    "stripe_transfer_id",
+    "stripe_application_fee_id",
+)
+
 
 class Flow(models.TextChoices):
     CHECKOUT = "checkout", "Stripe Checkout"
@@ -56,11 +64,10 @@ class PaymentSession(models.Model):
     )
     metadata = models.JSONField(default=dict, blank=True)
 
-    stripe_checkout_session_id = models.CharField(
-        max_length=255, unique=True, null=True, blank=True
-    )
-    stripe_payment_intent_id = models.CharField(max_length=255, unique=True, null=True, blank=True)
-    stripe_charge_id = models.CharField(max_length=255, unique=True, null=True, blank=True)
+    # Stripe ids are NULL until known: unique among the sessions that have one.
+    stripe_checkout_session_id = models.CharField(max_length=255, null=True, blank=True)  # noqa: DJ001
+    stripe_payment_intent_id = models.CharField(max_length=255, null=True, blank=True)  # noqa: DJ001
+    stripe_charge_id = models.CharField(max_length=255, null=True, blank=True)  # noqa: DJ001
     checkout_url = models.URLField(max_length=2000, blank=True)
     client_secret = models.CharField(max_length=255, blank=True)
     success_url = models.URLField(max_length=2000, blank=True)
@@ -84,8 +91,8 @@ class PaymentSession(models.Model):
         related_name="sessions",
     )
     payee_reference = models.CharField(max_length=255, blank=True)
-    stripe_transfer_id = models.CharField(max_length=255, unique=True, null=True, blank=True)
-    stripe_application_fee_id = models.CharField(max_length=255, unique=True, null=True, blank=True)
+    stripe_transfer_id = models.CharField(max_length=255, null=True, blank=True)  # noqa: DJ001
+    stripe_application_fee_id = models.CharField(max_length=255, null=True, blank=True)  # noqa: DJ001
 
     failure_code = models.CharField(max_length=100, blank=True)
     failure_decline_code = models.CharField(max_length=100, blank=True)
@@ -104,7 +111,13 @@ class PaymentSession(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        # Stripe ids are unique through constraints, not ``unique=True``: on PostgreSQL that
+        # would add a second, LIKE-pattern index per id that no query uses and every write pays.
         constraints = [
+            *(
+                models.UniqueConstraint(fields=[name], name=f"payments_session_{name}_unique")
+                for name in STRIPE_ID_FIELDS
+            ),
             models.CheckConstraint(
                 condition=Q(amount__gt=0), name="payments_session_amount_positive"
             ),

@@ -11,7 +11,7 @@ class WebhookEventStatus(models.TextChoices):
 class WebhookEvent(models.Model):
     """One Stripe event, stored once however often Stripe delivers it."""
 
-    stripe_event_id = models.CharField(max_length=255, unique=True)
+    stripe_event_id = models.CharField(max_length=255)
     type = models.CharField(max_length=100, db_index=True)
     api_version = models.CharField(max_length=50, blank=True)
     livemode = models.BooleanField(default=False)
@@ -36,6 +36,12 @@ class WebhookEvent(models.Model):
 
     class Meta:
         ordering = ["-received_at"]
+        constraints = [
+            # A constraint rather than unique=True: no unused LIKE-pattern index on PostgreSQL.
+            models.UniqueConstraint(
+                fields=["stripe_event_id"], name="payments_webhook_event_id_unique"
+            ),
+        ]
         indexes = [
             # Operators look for events that failed and are waiting for Stripe's retry.
             models.Index(fields=["status", "received_at"], name="payments_webhook_status_idx"),
