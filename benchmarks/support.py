@@ -85,8 +85,11 @@ def _free_port() -> int:
 
 
 @contextmanager
-def gunicorn(env: dict[str, str], *, workers: int) -> Iterator[str]:
-    """Serve the app with gunicorn on a free loopback port; yields its base URL."""
+def gunicorn(
+    env: dict[str, str], *, workers: int, threads: int = 1, extra: tuple[str, ...] = ()
+) -> Iterator[str]:
+    """Serve the app with gunicorn on a free loopback port; yields its base URL. More than
+    one thread per worker makes gunicorn use its ``gthread`` worker, as the Procfile does."""
     port = _free_port()
     command = [
         sys.executable,
@@ -94,8 +97,10 @@ def gunicorn(env: dict[str, str], *, workers: int) -> Iterator[str]:
         "gunicorn",
         "config.wsgi:application",
         f"--workers={workers}",
+        f"--threads={threads}",
         f"--bind=127.0.0.1:{port}",
         "--log-level=warning",
+        *extra,
     ]
     server = subprocess.Popen(command, cwd=ROOT, env=env)  # noqa: S603 (our own command)
     base_url = f"http://127.0.0.1:{port}"

@@ -17,7 +17,7 @@ import uuid
 from typing import Any
 
 from django.db import transaction
-from django.db.models import QuerySet, Sum
+from django.db.models import Q, QuerySet, Sum
 from django.utils import timezone
 
 from payments import exceptions as exc
@@ -247,14 +247,15 @@ def refund_apply_stripe(
 
 
 def _refund_for_stripe(*, session: PaymentSession, data: dict[str, Any]) -> tuple[Refund, bool]:
-    refund = Refund.objects.filter(stripe_refund_id=data["id"]).first()
-    if refund is not None:
-        return refund, False
+    """Ours by Stripe's id, else by our id in the metadata (one query for both), else a new
+    row for a refund made elsewhere."""
     ours = _uuid((data.get("metadata") or {}).get("payments_refund_id"))
+    match = Q(stripe_refund_id=data["id"])
     if ours is not None:
-        refund = Refund.objects.filter(pk=ours, session=session).first()
-        if refund is not None:
-            return refund, False
+        match |= Q(pk=ours, session=session)
+    found = sorted(Refund.objects.filter(match), key=lambda r: r.stripe_refund_id != data["id"])
+    if found:
+        return found[0], False
     status = _STATUS_FROM_STRIPE.get(data.get("status") or "", RefundStatus.PENDING)
     reason = data.get("reason") or ""
     refund = Refund.objects.create(

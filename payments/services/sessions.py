@@ -1,9 +1,12 @@
 """Status changes of a payment session: the only code that assigns ``PaymentSession.status``."""
 
 import logging
+import uuid
+from functools import cache
 from typing import Any
 
-from django.db import transaction
+from django.db import connections, router, transaction
+from django.db.transaction import TransactionManagementError
 from django.utils import timezone
 
 from payments.models import PaymentSession
@@ -20,8 +23,29 @@ _TIMESTAMP_FOR = {
 
 
 def session_lock(*, session_id: object) -> PaymentSession:
-    """Fetch a session holding its row lock until the surrounding transaction ends."""
-    return PaymentSession.objects.select_for_update().get(pk=session_id)
+    """Fetch a session holding its row lock until the surrounding transaction ends.
+
+    Every webhook takes this lock, so the ORM's ``select_for_update()`` query is compiled
+    once per database and then run through ``raw()``: compiling the 45-column SELECT was a
+    third of the 0.6 ms of Python the lock cost. Raises ``PaymentSession.DoesNotExist``.
+    """
+    alias = router.db_for_write(PaymentSession)
+    if connections[alias].get_autocommit():
+        raise TransactionManagementError("session_lock() needs a transaction (atomic).")
+    pk = PaymentSession._meta.pk
+    value = pk.get_db_prep_value(pk.to_python(session_id), connections[alias])
+    for session in PaymentSession.objects.raw(_lock_sql(alias), [value]).using(alias):
+        return session
+    raise PaymentSession.DoesNotExist(f"No payment session {session_id}.")
+
+
+@cache
+def _lock_sql(alias: str) -> str:
+    """``SELECT <every column> ... WHERE id = %s FOR UPDATE`` as the ORM writes it."""
+    query = PaymentSession.objects.using(alias).select_for_update().order_by()
+    query = query.filter(pk=uuid.UUID(int=0))
+    sql, _params = query.query.get_compiler(alias).as_sql()  # one placeholder: the id
+    return sql
 
 
 def session_transition(

@@ -1,10 +1,15 @@
 import itertools
+import uuid
+from contextlib import nullcontext
 
 import pytest
+from django.db import transaction
+from django.db.transaction import TransactionManagementError
 
-from payments.models import PaymentLog
+from payments.models import PaymentLog, PaymentSession
 from payments.models.logs import LogEvent
-from payments.services.sessions import session_transition
+from payments.services import hooks
+from payments.services.sessions import session_lock, session_transition
 from payments.states import ALLOWED_TRANSITIONS, PaymentStatus, can_transition, refund_status_for
 from payments.testing.factories import PaymentSessionFactory
 
@@ -82,6 +87,44 @@ def test_repeating_the_current_status_changes_nothing():
     session = PaymentSessionFactory(status=S.SUCCEEDED)
     assert session_transition(session=session, new_status=S.SUCCEEDED, actor="x") is False
     assert PaymentLog.objects.count() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("callers_transaction", [True, False])
+def test_a_failing_hook_leaves_no_status_change_behind(monkeypatch, callers_transaction):
+    """No savepoint of its own: the status, its log and the hooks' rows go or stay together,
+    inside the caller's transaction or in the one it opens itself."""
+    session = PaymentSessionFactory(status=S.PENDING)
+
+    def fails(**kwargs):
+        raise RuntimeError("the outbox is broken")
+
+    monkeypatch.setattr(hooks, "callback_create_for_status", fails)
+    with (
+        pytest.raises(RuntimeError),
+        transaction.atomic() if callers_transaction else nullcontext(),
+    ):
+        session_transition(session=session, new_status=S.SUCCEEDED, actor="test")
+
+    session.refresh_from_db()
+    assert (session.status, session.paid_at) == (S.PENDING, None)
+    assert not PaymentLog.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_session_lock_reads_the_whole_row_and_needs_a_transaction():
+    session = PaymentSessionFactory(metadata={"ref": "A-1"}, card_exp_year=2031)
+    with pytest.raises(TransactionManagementError):
+        session_lock(session_id=session.pk)
+    with transaction.atomic():
+        locked = session_lock(session_id=str(session.pk))
+        with pytest.raises(PaymentSession.DoesNotExist):
+            session_lock(session_id=uuid.uuid4())
+
+    fetched = PaymentSession.objects.get(pk=session.pk)
+    for field in PaymentSession._meta.concrete_fields:
+        assert getattr(locked, field.attname) == getattr(fetched, field.attname), field.name
+    assert locked.metadata == {"ref": "A-1"} and locked.customer == fetched.customer
 
 
 @pytest.mark.django_db

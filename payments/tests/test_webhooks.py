@@ -246,6 +246,27 @@ def test_processing_error_rolls_back_records_error_and_retry_succeeds(
     assert PaymentLog.objects.filter(event_type=LogEvent.STATUS_CHANGED).count() == 1
 
 
+def test_an_event_failing_twice_counts_both_attempts_and_keeps_nothing_of_either(
+    webhooks, session, succeeded, monkeypatch
+):
+    def fails(ctx):
+        webhook_handlers.payment_intent_succeeded(ctx)
+        raise RuntimeError("still broken")
+
+    monkeypatch.setitem(webhook_handlers.HANDLERS, "payment_intent.succeeded", fails)
+
+    assert webhooks.post(succeeded).status_code == 500
+    assert webhooks.post(succeeded).status_code == 500  # Stripe's retry fails too
+
+    stored = WebhookEvent.objects.get()
+    assert (stored.status, stored.attempts) == (WebhookEventStatus.FAILED, 2)
+    assert stored.session == session and stored.payload == succeeded
+    assert PaymentLog.objects.filter(event_type=LogEvent.ERROR).count() == 2
+    assert not PaymentLog.objects.filter(event_type=LogEvent.WEBHOOK_RECEIVED).exists()
+    session.refresh_from_db()
+    assert session.status == PaymentStatus.PENDING
+
+
 def test_database_error_in_an_event_is_rolled_back_and_recorded(webhooks, session):
     """A charge id another session already holds breaks a unique constraint: the event's
     other effects roll back, the error is committed, and the endpoint answers 500."""
