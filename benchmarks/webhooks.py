@@ -8,8 +8,14 @@ senders often hold events of the same session at the same time. Four concurrent 
 them; then every session's final state is checked, and the same events are applied again by
 psycopg alone (the raw-SQL ceiling) at the same concurrency.
 
+Before the clock starts, BENCH_WEBHOOK_WARM_UP more payments (40, their own sessions, checked
+like the rest) go through the same senders, so that every gunicorn worker has run every code
+path once: a long-running server pays those first-call costs once, not in the measurement.
+
 Settings (environment): BENCH_WEBHOOK_SESSIONS (600), BENCH_WEBHOOK_SENDERS (4),
-BENCH_GUNICORN_WORKERS (4), BENCH_POSTGRES_URL, BENCH_DATABASE (payments_bench).
+BENCH_WEBHOOK_WARM_UP (40), BENCH_GUNICORN_WORKERS (4), BENCH_GUNICORN_THREADS (1: sync
+workers; more: gthread, as the Procfile), BENCH_GUNICORN_ARGS (more gunicorn options),
+BENCH_POSTGRES_URL, BENCH_DATABASE (payments_bench).
 """
 
 import os
