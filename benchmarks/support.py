@@ -9,8 +9,9 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from urllib.error import HTTPError, URLError
@@ -148,3 +149,24 @@ def percentile(values: list[float], fraction: float) -> float:
     ordered = sorted(values)
     index = min(len(ordered) - 1, max(0, round(fraction * (len(ordered) - 1))))
     return ordered[index]
+
+
+def run_senders(sender: Callable[[], None], senders: int) -> float:
+    """Run ``sender`` in ``senders`` threads at once; the wall-clock seconds until all end."""
+    threads = [threading.Thread(target=sender) for _ in range(senders)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return time.perf_counter() - started
+
+
+def throughput(count: int, latencies: list[float], wall: float) -> dict:
+    """Events per second, p50 and p99 latency (ms) of ``count`` events sent in ``wall`` s."""
+    return {
+        "events_per_second": count / wall,
+        "p50_ms": percentile(latencies, 0.50) * 1000,
+        "p99_ms": percentile(latencies, 0.99) * 1000,
+        "seconds": wall,
+    }

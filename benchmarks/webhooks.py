@@ -253,20 +253,8 @@ def _send(url: str, events: list[dict], senders: int) -> dict:
                 if response.status != 200:
                     errors.append(response.status)
 
-    threads = [threading.Thread(target=sender) for _ in range(senders)]
-    started = time.perf_counter()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    wall = time.perf_counter() - started
-    return {
-        "events_per_second": len(events) / wall,
-        "p50_ms": support.percentile(latencies, 0.50) * 1000,
-        "p99_ms": support.percentile(latencies, 0.99) * 1000,
-        "errors": len(errors),
-        "seconds": wall,
-    }
+    wall = support.run_senders(sender, senders)
+    return {**support.throughput(len(events), latencies, wall), "errors": len(errors)}
 
 
 # -- checking ----------------------------------------------------------------------------------

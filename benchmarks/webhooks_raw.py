@@ -47,19 +47,8 @@ def run(dsn: str, events: list[dict], senders: int) -> dict:
                 with lock:
                     latencies.append(elapsed)
 
-    threads = [threading.Thread(target=sender) for _ in range(senders)]
-    started = time.perf_counter()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    wall = time.perf_counter() - started
-    return {
-        "events_per_second": len(events) / wall,
-        "p50_ms": support.percentile(latencies, 0.50) * 1000,
-        "p99_ms": support.percentile(latencies, 0.99) * 1000,
-        "seconds": wall,
-    }
+    wall = support.run_senders(sender, senders)
+    return support.throughput(len(events), latencies, wall)
 
 
 def _apply(cur, event: dict) -> None:
