@@ -21,7 +21,6 @@ class Context:
         args: dict[str, str] | None = None,
         request_id: str | None = None,
         idempotency_key: str | None = None,
-        webhooks_enabled: bool = False,
         emulator: Any = None,
     ) -> None:
         self.store = store
@@ -30,7 +29,6 @@ class Context:
         self.args = args or {}
         self.request_id = request_id
         self.idempotency_key = idempotency_key
-        self.webhooks_enabled = webhooks_enabled
         self.emulator = emulator
         # Events to deliver once the handler has finished and the store lock is released.
         self.outbox: list[dict[str, Any]] = []
@@ -61,10 +59,12 @@ class Context:
             "created": self.now(),
             "data": data,
             "livemode": False,
-            "pending_webhooks": 1 if self.webhooks_enabled else 0,
+            "pending_webhooks": 0,
             "request": {"id": self.request_id, "idempotency_key": self.idempotency_key},
             "type": event_type,
         }
+        if self.emulator is not None:
+            event["pending_webhooks"] = len(self.emulator.webhook_targets(event))
         self.store.add(event)
         self.store.events.append(event)
         self.outbox.append(event)

@@ -9,7 +9,7 @@ from . import checkout_page, control, resources  # noqa: F401 (register their ro
 from .context import Context
 from .faults import Fault, FaultPlan
 from .idempotency import IdempotencyCache
-from .resources import checkout_sessions
+from .resources import checkout_sessions, webhook_endpoints
 from .server import EmulatorHTTPServer
 from .store import Store, public
 from .webhooks import DELIVERY_TIMEOUT, WebhookDispatcher
@@ -40,7 +40,7 @@ class StripeEmulator:
         self.store = Store()
         self.idempotency = IdempotencyCache()
         self.faults = FaultPlan()
-        self.webhooks = WebhookDispatcher(lambda: (self.webhook_url, self.webhook_secret))
+        self.webhooks = WebhookDispatcher(self.webhook_targets)
         self._server: EmulatorHTTPServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -133,10 +133,14 @@ class StripeEmulator:
         """Block until every queued webhook has been posted; False on timeout."""
         return self.webhooks.wait(timeout=timeout)
 
+    def webhook_targets(self, event: dict[str, Any]) -> list[tuple[str, str]]:
+        """Where `event` goes: `webhook_url` (`--forward-to`), then each matching endpoint."""
+        targets = [(self.webhook_url, self.webhook_secret)] if self.webhook_url else []
+        with self.store.lock:
+            return targets + webhook_endpoints.targets(self.store, event)
+
     def enqueue_webhooks(self, events: list[dict[str, Any]]) -> int | None:
-        if not events or not self.webhook_url:
-            return None
-        return self.webhooks.enqueue(events)
+        return self.webhooks.enqueue(events) if events else None
 
     def await_webhooks(self, ticket: int | None, count: int) -> None:
         if ticket is not None:
@@ -144,4 +148,4 @@ class StripeEmulator:
 
     def context(self, **kwargs: Any) -> Context:
         kwargs.setdefault("base_url", self.url)
-        return Context(self.store, webhooks_enabled=bool(self.webhook_url), emulator=self, **kwargs)
+        return Context(self.store, emulator=self, **kwargs)

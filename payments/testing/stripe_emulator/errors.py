@@ -96,9 +96,11 @@ def card_error(
 
 def api_error(status: int = 500, message: str | None = None) -> StripeError:
     if status == 429:
+        # Stripe's error types are api_error, card_error, idempotency_error and
+        # invalid_request_error; a rate limit is told by the 429 status and `rate_limit` code.
         return StripeError(
             429,
-            "rate_limit_error",
+            "invalid_request_error",
             message or "Too many requests hit the API too quickly.",
             code="rate_limit",
         )

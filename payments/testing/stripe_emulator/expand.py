@@ -1,7 +1,8 @@
 """`expand[]`: replace ids with the objects they name, following dotted paths.
 
 Includable fields (present only when expanded, such as a Checkout Session's `line_items`
-or a Charge's `refunds`) are registered by their resource module with `includable`.
+or a Charge's `refunds`) are registered by their resource module with `includable`, by the
+object's name and the field's dotted path inside it (`total_details.breakdown`).
 """
 
 from __future__ import annotations
@@ -35,19 +36,25 @@ def expand(store: Store, obj: dict[str, Any], paths: list[str] | None) -> dict[s
                 f"You cannot expand more than {MAX_DEPTH} levels of a property. Property: {path}",
                 param="expand",
             )
-        _expand(store, obj, parts, path)
+        _expand(store, obj, parts, path, "", ())
     return obj
 
 
-def _expand(store: Store, node: dict[str, Any], parts: list[str], path: str) -> None:
+def _expand(
+    store: Store, node: dict[str, Any], parts: list[str], path: str, owner: str,
+    inside: tuple[str, ...],
+) -> None:  # fmt: skip
+    """`owner`: the nearest enclosing object's name; `inside`: the path from it to `node`."""
+    if isinstance(node.get("object"), str):
+        owner, inside = node["object"], ()
     head, rest = parts[0], parts[1:]
-    if node.get("object") == "list" and head == "data":
+    if owner == "list" and head == "data":
         for item in node.get("data", []):
-            if rest:
-                _expand(store, item, rest, path)
+            if rest and isinstance(item, dict):
+                _expand(store, item, rest, path, owner, ())
         return
     if head not in node:
-        include = _INCLUDABLE.get((node.get("object", ""), head))
+        include = _INCLUDABLE.get((owner, ".".join((*inside, head))))
         if include is None:
             raise _not_expandable(head)
         node[head] = public(include(store, node))
@@ -59,7 +66,7 @@ def _expand(store: Store, node: dict[str, Any], parts: list[str], path: str) -> 
         if target is not None:
             value = node[head] = public(target)
     if rest and isinstance(value, dict):
-        _expand(store, value, rest, path)
+        _expand(store, value, rest, path, owner, (*inside, head))
 
 
 def _not_expandable(field: str) -> Exception:

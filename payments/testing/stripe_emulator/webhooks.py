@@ -1,6 +1,8 @@
 """Webhook signing (Stripe's `Stripe-Signature` scheme) and in-order delivery.
 
-One background thread posts queued events one at a time, in the order they were queued.
+One background thread posts queued events one at a time, in the order they were queued,
+to every target (URL and signing secret) chosen for the event when it was queued: the
+`--forward-to` URL and each enabled webhook endpoint whose `enabled_events` match.
 It never retries on its own; `resend` queues an event again. Every attempt is recorded.
 """
 
@@ -16,6 +18,8 @@ import urllib.request
 from collections import deque
 from collections.abc import Callable
 from typing import Any
+
+Target = tuple[str, str]  # (url, signing secret)
 
 DELIVERY_TIMEOUT = 10
 # Our own opener: never route webhook posts through a proxy from the environment.
@@ -33,11 +37,11 @@ def event_payload(event: dict[str, Any]) -> str:
 
 
 class WebhookDispatcher:
-    """Queue of events to post; `target()` gives the current (url, secret) at delivery time."""
+    """Queue of events to post; `targets(event)` chooses where each one goes when queued."""
 
-    def __init__(self, target: Callable[[], tuple[str | None, str]]) -> None:
-        self._target = target
-        self._queue: deque[tuple[int, int, dict[str, Any]]] = deque()
+    def __init__(self, targets: Callable[[dict[str, Any]], list[Target]]) -> None:
+        self._targets = targets
+        self._queue: deque[tuple[int, int, dict[str, Any], list[Target]]] = deque()
         self._condition = threading.Condition()
         self._queued = 0  # tickets handed out
         self._finished = 0  # tickets delivered or skipped, always in order
@@ -72,12 +76,15 @@ class WebhookDispatcher:
             self.deliveries.clear()
             self._condition.notify_all()
 
-    def enqueue(self, events: list[dict[str, Any]]) -> int:
-        """Queue events; returns the ticket to wait for (the last one queued)."""
+    def enqueue(self, events: list[dict[str, Any]]) -> int | None:
+        """Queue events that have a target; returns the ticket to wait for, or None."""
+        routed = [(event, targets) for event in events if (targets := self._targets(event))]
+        if not routed:
+            return None
         with self._condition:
-            for event in events:
+            for event, targets in routed:
                 self._queued += 1
-                self._queue.append((self._queued, self._generation, event))
+                self._queue.append((self._queued, self._generation, event, targets))
             self._condition.notify_all()
             return self._queued
 
@@ -93,24 +100,22 @@ class WebhookDispatcher:
                 self._condition.wait_for(lambda: self._queue or self._stopping)
                 if self._stopping:
                     return
-                ticket, generation, event = self._queue.popleft()
+                ticket, generation, event, targets = self._queue.popleft()
                 current = generation == self._generation
             if current:
-                self._deliver(event, generation)
+                for url, secret in targets:
+                    self._deliver(event, generation, url, secret)
             with self._condition:
                 self._finished = ticket
                 self._condition.notify_all()
 
-    def _deliver(self, event: dict[str, Any], generation: int) -> None:
-        url, secret = self._target()
-        if not url:
-            return
+    def _deliver(self, event: dict[str, Any], generation: int, url: str, secret: str) -> None:
         record = post_event(url, secret, event)
         with self._condition:
             if generation == self._generation:
                 self.deliveries.append(record)
         if record["status_code"] is not None and 200 <= record["status_code"] < 300:
-            event["pending_webhooks"] = 0
+            event["pending_webhooks"] = max(event.get("pending_webhooks", 1) - 1, 0)
 
 
 def post_event(url: str, secret: str, event: dict[str, Any]) -> dict[str, Any]:

@@ -18,4 +18,5 @@ from . import (  # noqa: F401
     payment_methods,
     refunds,
     transfers,
+    webhook_endpoints,
 )

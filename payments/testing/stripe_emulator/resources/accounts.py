@@ -18,6 +18,7 @@ from ..listing import LIST_PARAMS, paginate
 from ..params import Anything, Map, Str
 from ..replies import Reply, html_reply, redirect
 from ..routing import route
+from . import account_settings
 
 LINK_LIFETIME = 300
 DUE = ["business_type", "external_account", "individual.first_name", "individual.last_name",
@@ -57,6 +58,7 @@ def _requirements(due: list[str]) -> dict[str, Any]:
 
 
 def new_account(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
+    account_type = params.get("type") or "custom"
     requested = [name for name, wanted in (params.get("capabilities") or {}).items() if wanted]
     account = {
         "id": ids.new_id("acct"),
@@ -66,6 +68,7 @@ def new_account(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
         "business_type": params.get("business_type"),
         "capabilities": {name: "inactive" for name in requested or ["card_payments", "transfers"]},
         "charges_enabled": False,
+        "controller": account_settings.controller(account_type, params.get("controller")),
         "country": params.get("country") or "US",
         "created": ctx.now(),
         "default_currency": params.get("default_currency") or "usd",
@@ -74,12 +77,13 @@ def new_account(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
         "external_accounts": {"object": "list", "data": [], "has_more": False,
                               "total_count": 0, "url": "/v1/accounts/external_accounts"},
         "future_requirements": _requirements([]),
+        "groups": None,
         "metadata": params.get("metadata") or {},
         "payouts_enabled": False,
         "requirements": _requirements(DUE),
-        "settings": {},
+        "settings": account_settings.settings(None, params.get("country") or "US"),
         "tos_acceptance": {"date": None, "ip": None, "user_agent": None},
-        "type": params.get("type") or "custom",
+        "type": account_type,
     }  # fmt: skip
     account["external_accounts"]["url"] = f"/v1/accounts/{account['id']}/external_accounts"
     return ctx.store.add(account)
@@ -110,6 +114,32 @@ def create_account(ctx: Context) -> dict[str, Any]:
     return new_account(ctx, ctx.params)
 
 
+def platform_account(ctx: Context) -> dict[str, Any]:
+    """The account the API key belongs to: made on first use, onboarded, self-controlled."""
+    meta = ctx.store.meta("platform_account")
+    if meta.get("id") in ctx.store.objects:
+        return ctx.store.objects[meta["id"]]
+    account = new_account(ctx, {"type": "standard", "country": "GB", "default_currency": "gbp",
+                                "email": "platform@example.com"})  # fmt: skip
+    account.update(
+        business_type="company",
+        charges_enabled=True,
+        controller=account_settings.platform_controller(),
+        details_submitted=True,
+        payouts_enabled=True,
+        capabilities={name: "active" for name in account["capabilities"]},
+        requirements=_requirements([]),
+        settings=account_settings.settings("Emulated platform", "GB"),
+    )
+    meta["id"] = account["id"]
+    return account
+
+
+@route("GET", "/v1/account", schema={})
+def retrieve_platform_account(ctx: Context) -> dict[str, Any]:
+    return platform_account(ctx)
+
+
 @route("GET", "/v1/accounts/{id}", schema={})
 def retrieve_account(ctx: Context) -> dict[str, Any]:
     return ctx.store.fetch(ctx.args["id"], "account")
@@ -117,7 +147,9 @@ def retrieve_account(ctx: Context) -> dict[str, Any]:
 
 @route("GET", "/v1/accounts", schema=LIST_PARAMS)
 def list_accounts(ctx: Context) -> dict[str, Any]:
-    return paginate(ctx.store, ctx.store.all("account"), ctx.params, "/v1/accounts", "account")
+    platform = ctx.store.meta("platform_account").get("id")
+    connected = [acct for acct in ctx.store.all("account") if acct["id"] != platform]
+    return paginate(ctx.store, connected, ctx.params, "/v1/accounts", "account")
 
 
 @route("POST", "/v1/account_links", schema=LINK)

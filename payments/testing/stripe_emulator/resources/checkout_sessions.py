@@ -187,6 +187,12 @@ def _line_items(store: Store, session: dict[str, Any]) -> dict[str, Any]:
     return list_of(items, f"/v1/checkout/sessions/{session['id']}/line_items")
 
 
+@includable("checkout.session", "total_details.breakdown")
+def _breakdown(store: Store, total_details: dict[str, Any]) -> dict[str, Any]:
+    """No discounts or taxes are emulated, so both lists are empty."""
+    return {"discounts": [], "taxes": []}
+
+
 @route("POST", "/v1/checkout/sessions", schema=CREATE, check=check_create)
 def create_session(ctx: Context) -> dict[str, Any]:
     if ctx.params.get("customer"):

@@ -6,7 +6,9 @@ from typing import Any
 
 from .. import errors, ids, money
 from ..context import Context
+from ..expand import includable
 from ..params import Anything, Arr, Int, Map, Obj, Str
+from ..store import Store
 
 PRODUCT_DATA = Obj(
     {
@@ -142,3 +144,14 @@ def _product(ctx: Context, price_data: dict[str, Any]) -> dict[str, Any]:
         "url": None,
     }
     return ctx.store.add(product)
+
+
+@includable("item", "discounts")
+def _discounts(store: Store, item: dict[str, Any]) -> list[dict[str, Any]]:
+    """The emulator applies no discounts: the expanded list is empty, as Stripe's is then."""
+    return []
+
+
+@includable("item", "taxes")
+def _taxes(store: Store, item: dict[str, Any]) -> list[dict[str, Any]]:
+    return []
