@@ -1,7 +1,8 @@
 """An offline, stateful Stripe API emulator for tests and local development.
 
-Pure standard library (it never imports `stripe` or Django); the real `stripe` SDK talks to
-it over HTTP, unmodified:
+Standard library only (it never imports Django or `payments`); the real `stripe` SDK talks to
+it over HTTP, unmodified. Webhook endpoints made through `/v1/webhook_endpoints` get their
+events too, each signed with its own secret:
 
     from payments.testing.stripe_emulator import StripeEmulator
 
@@ -10,7 +11,10 @@ it over HTTP, unmodified:
     emu.webhook_url = "http://127.0.0.1:8000/api/payments/webhook/stripe/"
     ...
     emu.wait_for_webhooks(); emu.events; emu.deliveries; emu.get("pi_...")
-    emu.fail_next(path="/v1/checkout/sessions"); emu.drop_next(path="/v1/refunds")
+    emu.fail_next(path="/v1/checkout/sessions")   # 429/503-like refusal, nothing stored
+    emu.error_next(path="/v1/refunds")            # a 500, stored under the idempotency key
+    emu.unreachable_next(path="/v1/refunds")      # never reaches Stripe: nothing runs
+    emu.drop_next(path="/v1/refunds")             # runs, then the answer is lost
     emu.expire_due_sessions(); emu.reset(); emu.stop()
 
 From a shell: `python -m payments.testing.stripe_emulator --port 12111 --forward-to URL`.
@@ -27,6 +31,8 @@ Control endpoints (no API key; their webhooks are delivered before they answer):
     POST /_emulator/accounts/{id}/onboard               (Connect: the payee completes onboarding)
     POST /_emulator/clock/expire                        (= emu.expire_due_sessions())
     POST /_emulator/events/{id}/resend
+    POST /_emulator/faults   kind=fail|error|unreachable|drop path=/v1/... [method=POST]
+                             [status=500] [count=1]
     POST /_emulator/reset
     GET  /_emulator/objects/{id}, GET /_emulator/deliveries
 

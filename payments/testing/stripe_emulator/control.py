@@ -10,6 +10,7 @@ from typing import Any
 
 from . import errors
 from .context import Context
+from .faults import KINDS, Fault
 from .params import Bool, Int, Str
 from .resources import attempts, checkout_payments, checkout_sessions, disputes, refunds
 from .routing import route
@@ -94,6 +95,28 @@ def resend_event(ctx: Context) -> dict[str, Any]:
     event = ctx.store.fetch(ctx.args["id"], "event")
     ctx.outbox.append(event)
     return event
+
+
+FAULT = {
+    "kind": Str(required=True, choices=KINDS),
+    "path": Str(required=True),
+    "method": Str(),
+    "status": Int(minimum=400, maximum=599),
+    "count": Int(minimum=1),
+}
+
+
+@route("POST", "/_emulator/faults", schema=FAULT)
+def add_fault(ctx: Context) -> dict[str, Any]:
+    """Plan a fault for the next matching API request(s) (see `faults.py` for the kinds)."""
+    params = ctx.params
+    fault = Fault(
+        params["kind"], (params.get("method") or "POST").upper(), params["path"],
+        params.get("count") or 1, params.get("status") or 500,
+    )  # fmt: skip
+    ctx.emulator.faults.add(fault)
+    return {"kind": fault.kind, "method": fault.method, "path": fault.path,
+            "count": fault.remaining, "status": fault.status}  # fmt: skip
 
 
 @route("POST", "/_emulator/reset", schema={})

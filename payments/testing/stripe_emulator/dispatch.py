@@ -71,11 +71,14 @@ class Dispatcher:
             fault = self.emulator.faults.take(request.method, request.path)
         if fault is not None and fault.kind == "fail":
             raise errors.api_error(fault.status)
+        if fault is not None and fault.kind == "unreachable":
+            return Reply(0, b"", drop=True)
         key = request.headers.get("Idempotency-Key") if route.kind == "api" else None
         call = Call(route, args, request_id, api_key, key if request.method == "POST" else None,
                     self._base_url(request))  # fmt: skip
-        reply = self._run(call, read_params(request))
-        reply.drop = fault is not None
+        failure = errors.api_error(fault.status) if fault and fault.kind == "error" else None
+        reply = self._run(call, read_params(request), failure)
+        reply.drop = fault is not None and fault.kind == "drop"
         return reply
 
     def _base_url(self, request: HttpRequest) -> str:
@@ -83,14 +86,19 @@ class Dispatcher:
         host = request.headers.get("Host")
         return f"http://{host}" if host else self.emulator.url
 
-    def _run(self, call: Call, raw: dict[str, Any]) -> Reply:
+    def _run(self, call: Call, raw: dict[str, Any], failure: errors.StripeError | None) -> Reply:
+        """Replay or execute; `failure`: answer it in place of executing, stored like a result."""
         cache, key = self.emulator.idempotency, call.idempotency_key
         if key:
             stored = cache.begin(call.api_key, key, call.endpoint, raw)
             if stored is not None:
                 return _replayed(stored, call.request_id)
         try:
-            reply = self._execute(call, _validated(call.route, raw))
+            params = _validated(call.route, raw)
+            if failure is not None:
+                reply = error_reply(failure, call.request_id)
+            else:
+                reply = self._execute(call, params)
         except BaseException:
             if key:
                 cache.release(call.api_key, key)

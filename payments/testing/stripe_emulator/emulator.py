@@ -109,8 +109,24 @@ class StripeEmulator:
         self, method: str = "POST", path: str = "/v1/checkout/sessions", status: int = 500,
         count: int = 1,
     ) -> None:  # fmt: skip
-        """The next `count` matching requests answer an api_error with `status`, unexecuted."""
+        """The next `count` matching requests answer an api_error with `status`, unexecuted and
+        not stored (Stripe refusing before it executes, e.g. a 429 or a 503)."""
         self.faults.add(Fault("fail", method.upper(), path, count, status))
+
+    def error_next(
+        self, method: str = "POST", path: str = "/v1/checkout/sessions", status: int = 500,
+        count: int = 1,
+    ) -> None:  # fmt: skip
+        """The next `count` matching requests answer an api_error with `status`, unexecuted,
+        and that answer is stored under their idempotency key (replayed on retry)."""
+        self.faults.add(Fault("error", method.upper(), path, count, status))
+
+    def unreachable_next(
+        self, method: str = "POST", path: str = "/v1/checkout/sessions", count: int = 1
+    ) -> None:
+        """The next `count` matching requests never reach the API: the connection closes
+        unanswered, nothing runs, nothing is stored."""
+        self.faults.add(Fault("unreachable", method.upper(), path, count))
 
     def drop_next(
         self, method: str = "POST", path: str = "/v1/checkout/sessions", count: int = 1

@@ -12,6 +12,7 @@ from typing import Any
 
 from .errors import invalid_request
 from .ids import is_object_id
+from .sdk_types import expandable_fields
 from .store import Store, public
 
 Includer = Callable[[Store, dict[str, Any]], Any]
@@ -55,9 +56,12 @@ def _expand(
         return
     if head not in node:
         include = _INCLUDABLE.get((owner, ".".join((*inside, head))))
-        if include is None:
+        if include is not None:
+            node[head] = public(include(store, node))
+        elif not inside and head in expandable_fields(owner):
+            node[head] = None  # declared expandable, not emulated: Stripe's null
+        else:
             raise _not_expandable(head)
-        node[head] = public(include(store, node))
     value = node[head]
     if isinstance(value, str):
         if not is_object_id(value):

@@ -1,14 +1,26 @@
-"""Injected faults: answer an error without executing, or execute and drop the connection."""
+"""Injected faults, one per way a call to Stripe can go wrong:
+
+- `fail`: Stripe refuses before executing anything (a 429, a 503 load shed): nothing runs and
+  nothing is stored, so a retry with the same idempotency key executes.
+- `error`: Stripe answers an error after execution began (a 500): nothing runs, but the
+  answer is stored under the idempotency key and a retry with that key gets it again.
+- `unreachable`: the request never reaches Stripe (the connection closes unanswered before
+  anything runs): nothing runs and nothing is stored.
+- `drop`: Stripe executes the request but the answer is lost (the connection drops): a retry
+  with the same idempotency key replays the stored answer.
+"""
 
 from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
 
+KINDS = ("fail", "error", "unreachable", "drop")
+
 
 @dataclass
 class Fault:
-    kind: str  # "fail" | "drop"
+    kind: str  # one of KINDS
     method: str
     path: str
     remaining: int

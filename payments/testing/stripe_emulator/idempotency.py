@@ -2,17 +2,21 @@
 
 Keys are scoped per API key. A key is reserved while its request executes (a concurrent
 request with the same key gets 409) and is released without a stored result when the
-request fails validation, as Stripe does.
+request fails validation, as Stripe does. A key is forgotten 24 hours after its first use
+(Stripe prunes keys at least 24 hours old): reusing it then runs the request anew.
 """
 
 from __future__ import annotations
 
 import json
 import threading
+import time
 from dataclasses import dataclass
 from typing import Any
 
 from .errors import StripeError, idempotency_error
+
+KEY_LIFETIME = 24 * 60 * 60
 
 
 @dataclass
@@ -26,7 +30,11 @@ class StoredResponse:
 class Entry:
     endpoint: str
     fingerprint: str
+    created: float
     response: StoredResponse | None = None
+
+    def expired(self, now: float) -> bool:
+        return self.response is not None and now - self.created >= KEY_LIFETIME
 
 
 def fingerprint(params: dict[str, Any]) -> str:
@@ -48,9 +56,10 @@ class IdempotencyCache:
         """Reserve `key`, or return the response to replay, or raise Stripe's idempotency_error."""
         signature = fingerprint(params)
         with self._lock:
+            now = time.time()
             entry = self._entries.get((scope, key))
-            if entry is None:
-                self._entries[(scope, key)] = Entry(endpoint, signature)
+            if entry is None or entry.expired(now):
+                self._entries[(scope, key)] = Entry(endpoint, signature, now)
                 return None
         if entry.endpoint != endpoint:
             raise idempotency_error(

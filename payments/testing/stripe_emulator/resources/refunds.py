@@ -166,6 +166,7 @@ def fail_refund(ctx: Context, refund: dict[str, Any]) -> dict[str, Any]:
     )
     ctx.emit("refund.failed", refund)
     ctx.emit("refund.updated", refund, previous)
+    ctx.emit("charge.refund.updated", refund, previous)
     ctx.emit("charge.updated", charge, charge_previous)
     return refund
 
@@ -182,6 +183,7 @@ def update_refund(ctx: Context) -> dict[str, Any]:
     previous = ctx.changed(refund, metadata=metadata)
     if previous:
         ctx.emit("refund.updated", refund, previous)
+        ctx.emit("charge.refund.updated", refund, previous)
     return refund
 
 
