@@ -9,7 +9,7 @@ DEPLOY_ENV := DEBUG=false ALLOWED_HOSTS=payments.example.com \
 	DJANGO_SECRET_KEY=ci-deploy-check-4f9a1b7c2d8e3f6a0b5c9d2e7f1a4b8c3d6e9f0a2b5c8d1e4f7 \
 	STRIPE_SECRET_KEY=sk_test_deploycheck STRIPE_WEBHOOK_SECRET=whsec_deploycheck
 
-.PHONY: install run test lint check pytest bench clean
+.PHONY: install run test lint check pytest bench clean test-stripe
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is required"'
@@ -50,3 +50,8 @@ bench: install
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache db.sqlite3
+
+## make test-stripe: the adapter's contract suite against real Stripe test mode
+## (STRIPE_CONTRACT_SECRET_KEY=sk_test_...; any other key is refused before a request is sent).
+test-stripe: install
+	$(PY) -m payments.tests.contract.run_stripe

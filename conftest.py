@@ -5,3 +5,12 @@ pytest_plugins = [
     "payments.tests.callback_support",
     "payments.tests.people_support",
 ]
+
+
+def pytest_addoption(parser):
+    # `make test-stripe` only: the contract suite against real Stripe test mode.
+    parser.addoption(
+        "--stripe-contract",
+        action="store_true",
+        help="run payments/tests/contract against api.stripe.com with STRIPE_CONTRACT_SECRET_KEY",
+    )

@@ -93,7 +93,10 @@ def test_refund_fail_card_goes_pending_then_fails(client, emu):
     charge = client.v1.charges.retrieve(intent.latest_charge)
     assert (charge.amount_refunded, charge.refunded) == (0, False)
     assert event_types(emu)[-4:] == [
-        "refund.failed", "refund.updated", "charge.refund.updated", "charge.updated"
+        "refund.failed",
+        "refund.updated",
+        "charge.refund.updated",
+        "charge.updated",
     ]
     assert emu.events[-2]["data"]["previous_attributes"]["status"] == "pending"
     assert control(emu, f"refunds/{refund.id}/fail").status_code == 400

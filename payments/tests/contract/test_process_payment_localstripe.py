@@ -1,84 +1,30 @@
-"""process-payment against localstripe, a public fake Stripe server, when it is installed.
+"""process-payment end to end against localstripe, a public fake Stripe server.
 
-localstripe is not a requirement of this project (`pip install localstripe` to run these);
-without it, or when it does not come up, the tests skip and say why. Set LOCALSTRIPE_URL to
-use one that is already running. Differences from Stripe and from our emulator: README.
+localstripe is a development requirement; `localstripe_url` (contract/conftest.py) starts it
+on a free port, or uses LOCALSTRIPE_URL. The same flows run on the emulator in
+test_process_payment.py. Differences: docs/stripe-fidelity.md.
 """
 
-import contextlib
-import os
-import shutil
-import socket
-import subprocess
-import time
 import uuid
 
 import pytest
 import stripe
 
 from payments.models import PaymentSession
+from payments.tests.contract.backends import LOCALSTRIPE_KEY
 
-LOCALSTRIPE = shutil.which("localstripe")
-STARTUP_SECONDS = 20
-API_KEY = "sk_test_localstripe"
-
-pytestmark = [
-    pytest.mark.django_db,
-    pytest.mark.skipif(
-        LOCALSTRIPE is None and not os.environ.get("LOCALSTRIPE_URL"),
-        reason="localstripe is not installed (pip install localstripe) and LOCALSTRIPE_URL is "
-        "not set; it is optional and not in requirements",
-    ),
-]
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _reachable(port: int) -> bool:
-    try:
-        socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-    except OSError:
-        return False
-    return True
-
-
-@pytest.fixture(scope="module")
-def localstripe_url():
-    if os.environ.get("LOCALSTRIPE_URL"):
-        yield os.environ["LOCALSTRIPE_URL"].rstrip("/")
-        return
-    port = _free_port()
-    process = subprocess.Popen(
-        [LOCALSTRIPE, "--port", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + STARTUP_SECONDS
-    try:
-        while not _reachable(port):
-            if time.monotonic() > deadline or process.poll() is not None:
-                pytest.skip(f"localstripe did not start on port {port} in {STARTUP_SECONDS}s")
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                process.wait(timeout=0.1)  # a bounded wait for the port, not a sleep
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
+pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def on_localstripe(localstripe_url, settings):
     settings.PAYMENTS = {
         **settings.PAYMENTS,
-        "STRIPE_SECRET_KEY": API_KEY,
+        "STRIPE_SECRET_KEY": LOCALSTRIPE_KEY,
         "STRIPE_API_BASE": localstripe_url,
         "STRIPE_MAX_NETWORK_RETRIES": 0,
     }
-    return stripe.StripeClient(API_KEY, base_addresses={"api": localstripe_url})
+    return stripe.StripeClient(LOCALSTRIPE_KEY, base_addresses={"api": localstripe_url})
 
 
 def new_card(client, number: str) -> str:
