@@ -1,8 +1,8 @@
 """An offline, stateful Stripe API emulator for tests and local development.
 
-Standard library only (it never imports Django or `payments`); the real `stripe` SDK talks to
-it over HTTP, unmodified. Webhook endpoints made through `/v1/webhook_endpoints` get their
-events too, each signed with its own secret:
+Standard library plus the `stripe` SDK's generated types (never Django or `payments`); the
+SDK talks to it over HTTP, unmodified. Webhook endpoints made through `/v1/webhook_endpoints`
+get their events too, each signed with its own secret:
 
     from payments.testing.stripe_emulator import StripeEmulator
 
