@@ -161,23 +161,19 @@ def test_connect_account_link_transfer_and_application_fee(backend):
 @pytest.mark.localstripe_lacks(NO_AUTOMATIC)
 def test_a_declined_card_is_card_declined_with_its_decline_code(backend):
     card = "pm_card_visa_chargeDeclinedInsufficientFunds"
-    if backend.name == "localstripe":
-        card = "pm_card_chargeDeclined"  # localstripe knows the generic decline only
     with pytest.raises(exc.CardDeclined) as caught:
         intent(payment_method=card, confirm=True, off_session=True)
 
     assert caught.value.code == "card_declined" and caught.value.http_status == 402
-    if backend.name != "localstripe":
-        assert caught.value.decline_code == "insufficient_funds"
-        assert caught.value.payment_intent["status"] == "requires_payment_method"
+    assert caught.value.decline_code == "insufficient_funds"
+    assert caught.value.payment_intent["status"] == "requires_payment_method"
 
 
 @pytest.mark.localstripe_lacks(NO_AUTOMATIC)
 def test_an_unknown_parameter_is_invalid_request_naming_it(backend):
     with pytest.raises(exc.InvalidProviderRequest) as caught:
         intent(destination_params={"no_such_field": "x"})
-    if backend.name != "localstripe":  # localstripe names no param
-        assert (caught.value.param, caught.value.code) == ("no_such_field", "parameter_unknown")
+    assert (caught.value.param, caught.value.code) == ("no_such_field", "parameter_unknown")
 
 
 @pytest.mark.localstripe_lacks(NO_IDEMPOTENCY)
