@@ -113,4 +113,10 @@ class Migration(migrations.Migration):
                 name="payments_customer_one_owner",
             ),
         ),
+        migrations.AddIndex(
+            model_name="customer",
+            index=models.Index(
+                django.db.models.functions.text.Lower("email"), name="payments_customer_email_idx"
+            ),
+        ),
     ]

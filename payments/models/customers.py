@@ -47,6 +47,8 @@ class Customer(models.Model):
                 name="payments_customer_one_owner",
             ),
         ]
+        # Staff search by e-mail across owners (selectors.sessions.customer_ids_with_email).
+        indexes = [models.Index(Lower("email"), name="payments_customer_email_idx")]
 
     def __str__(self) -> str:
         return self.email
