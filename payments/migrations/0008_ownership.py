@@ -50,6 +50,10 @@ def split_shared_customers(apps, schema_editor):
                 **_sent_contact(PaymentLog, firsts[client_id]),
             )
             used.filter(customer=customer, api_client_id=client_id).update(customer=copy)
+    if schema_editor.connection.vendor == "postgresql":
+        # Run the deferred foreign-key checks now: PostgreSQL refuses to build the indexes
+        # below in this transaction while they are pending.
+        schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
 
 
 class Migration(migrations.Migration):
