@@ -22,6 +22,7 @@ install: $(STAMP)
 
 ## make run: migrate, load demo data, start the app, the task worker and the Stripe emulator.
 run: export DEBUG ?= true
+run: export PAYMENTS_ALLOW_PRIVATE_CALLBACKS ?= true
 run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_demo_data

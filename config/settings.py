@@ -198,6 +198,8 @@ PAYMENTS = {
     "DEFAULT_CURRENCY": env("DEFAULT_CURRENCY", "gbp").lower(),
     # Callbacks of sessions whose API client has no callback URL go here (empty: nowhere).
     "WEBHOOK_CALLBACK_URL": env("PAYMENTS_WEBHOOK_CALLBACK_URL"),
+    # Development only: callbacks to http:// and loopback/private hosts (make run sets it).
+    "ALLOW_PRIVATE_CALLBACKS": env_bool("PAYMENTS_ALLOW_PRIVATE_CALLBACKS", False),
     "WEBHOOK_CALLBACK_SECRET": env("PAYMENTS_WEBHOOK_CALLBACK_SECRET"),
     # Raw card numbers in requests: only for test keys (a system check refuses live keys).
     "ALLOW_RAW_CARD_DATA": env_bool("PAYMENTS_ALLOW_RAW_CARD_DATA", False),

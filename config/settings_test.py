@@ -4,6 +4,8 @@ import os
 
 os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-secret-key-not-for-production-0123456789")
 os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
+# Callback tests deliver to receivers on 127.0.0.1; tests of the refusal turn it off.
+os.environ.setdefault("PAYMENTS_ALLOW_PRIVATE_CALLBACKS", "true")
 
 from config.settings import *  # noqa: F403
 

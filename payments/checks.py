@@ -113,3 +113,20 @@ def check_marketplace_settings(app_configs, **kwargs):
             )
         )
     return messages
+
+
+@register(Tags.security)
+def check_private_callbacks(app_configs, **kwargs):
+    """Callbacks to loopback/private hosts are for development only (payments.callback_urls)."""
+    if payments_settings.ALLOW_PRIVATE_CALLBACKS and not settings.DEBUG:
+        return [
+            Warning(
+                "PAYMENTS_ALLOW_PRIVATE_CALLBACKS is on while DEBUG is off: API clients' "
+                "callbacks may be sent over http and to loopback, private or link-local "
+                "addresses inside your network.",
+                hint="Unset PAYMENTS_ALLOW_PRIVATE_CALLBACKS (or PAYMENTS['ALLOW_PRIVATE_"
+                "CALLBACKS']) outside development.",
+                id="payments.W030",
+            )
+        ]
+    return []

@@ -42,6 +42,9 @@ DEFAULTS: dict[str, Any] = {
     "IDEMPOTENCY_LOCK_SECONDS": 60,
     "FORMAT_LOCALE": "en",
     "WEBHOOK_CALLBACK_URL": "",
+    # Development only: let callbacks go to http:// and to loopback/private hosts
+    # (payments.callback_urls); payments.W030 warns when it is on with DEBUG off.
+    "ALLOW_PRIVATE_CALLBACKS": False,
     # Signs callbacks of sessions that have no API client (and so no client secret).
     "WEBHOOK_CALLBACK_SECRET": "",
     "ALERT_EMAILS": [],

@@ -5,6 +5,8 @@ cd "$(dirname "$0")/.."
 PY=.venv/bin/python
 
 export DEBUG="${DEBUG:-true}"
+# Demo callbacks go to the local bookings app over http (payments.callback_urls).
+export PAYMENTS_ALLOW_PRIVATE_CALLBACKS="${PAYMENTS_ALLOW_PRIVATE_CALLBACKS:-true}"
 PORT="${PORT:-8000}"
 EMULATOR_PORT="${EMULATOR_PORT:-12111}"
 export STRIPE_API_BASE="${STRIPE_API_BASE:-http://127.0.0.1:${EMULATOR_PORT}}"

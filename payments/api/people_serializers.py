@@ -1,5 +1,7 @@
 """Request and response shapes of the endpoints for people (payers and payees)."""
 
+import copy
+
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -94,6 +96,25 @@ class ProcessPaymentSerializer(RawCardFieldsMixin, PaymentRequestSerializer):
         return attrs
 
 
+# What a payee is not shown of a payment made to them, with the value shown instead.
+PAYEE_HIDDEN_FIELDS = {
+    "description": "",
+    "metadata": {},
+    "checkout_url": "",
+    "stripe_checkout_session_id": None,
+    "stripe_payment_intent_id": None,
+    "stripe_charge_id": None,
+    "card_brand": "",
+    "card_last4": "",
+    "card_exp_month": None,
+    "card_exp_year": None,
+    "receipt_url": "",
+    "failure_code": "",
+    "failure_decline_code": "",
+    "failure_message": "",
+}
+
+
 class PaymentForPersonSerializer(PaymentSessionSerializer):
     """A payment as its payer or payee sees it: amounts, fee split, card, refunds."""
 
@@ -110,9 +131,18 @@ class PaymentForPersonSerializer(PaymentSessionSerializer):
         return PAYER if session.customer and session.customer.user_id == user.pk else PAYEE
 
     def to_representation(self, session: PaymentSession) -> dict:
-        data = super().to_representation(session)
-        if data["role"] == PAYEE:  # a payee sees the payment, not the payer's contact details
-            data["customer"] = None
+        if self.get_role(session) != PAYEE:
+            return super().to_representation(session)
+        # A payee sees what a payee needs (amounts, fee, their share, status, dates): the
+        # payer's contact details, card, receipt, description, metadata and Stripe ids are
+        # blanked on a copy, so the answer keeps its documented shape.
+        hidden = copy.copy(session)
+        for name, empty in PAYEE_HIDDEN_FIELDS.items():
+            setattr(hidden, name, empty)
+        data = super().to_representation(hidden)
+        data["customer"] = None
+        for refund in data["refunds"]:
+            refund["requested_by"] = ""
         return data
 
 

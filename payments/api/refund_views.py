@@ -7,12 +7,16 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.response import Response
 
+from payments import exceptions as exc
 from payments.api.errors import ERROR_RESPONSES
 from payments.api.idempotency import IDEMPOTENCY_KEY_PARAMETER, IdempotentCreateView
 from payments.api.permissions import IsAPIClientOrStaff, actor_for, sessions_visible_to
 from payments.api.refund_serializers import RefundRequestSerializer, RefundSerializer
 from payments.models import PaymentSession
-from payments.services.idempotency import idempotency_key_set_resource
+from payments.services.idempotency import (
+    idempotency_key_forget_resource,
+    idempotency_key_set_resource,
+)
 from payments.services.refunds import refund_create, refund_list
 
 
@@ -59,11 +63,16 @@ class RefundListCreateView(IdempotentCreateView):
             idempotency_key_set_resource(
                 idem=idem, resource_id=refund_id, recovery_point="refund_started"
             )
-        refund = refund_create(
-            session_id=session.pk,
-            amount=serializer.validated_data.get("amount"),
-            reason=serializer.validated_data["reason"],
-            requested_by=actor_for(request),
-            refund_id=refund_id,
-        )
+        try:
+            refund = refund_create(
+                session_id=session.pk,
+                amount=serializer.validated_data.get("amount"),
+                reason=serializer.validated_data["reason"],
+                requested_by=actor_for(request),
+                refund_id=refund_id,
+            )
+        except (exc.NotRefundable, exc.RefundExceedsRefundable):
+            # Refused before any refund was written: the key stays free for the correction.
+            idempotency_key_forget_resource(idem=idem)
+            raise
         return Response(RefundSerializer(refund).data, status=status.HTTP_201_CREATED)

@@ -3,6 +3,8 @@ import secrets
 from django.db import models
 from rest_framework_api_key.models import AbstractAPIKey
 
+from payments.callback_urls import validate_callback_url
+
 
 def new_callback_secret() -> str:
     return "cbsec_" + secrets.token_urlsafe(32)
@@ -12,7 +14,7 @@ class APIClient(models.Model):
     """Another service that asks for payments (a bookings app, a shop, an invoicing tool)."""
 
     name = models.CharField(max_length=100, unique=True)
-    callback_url = models.URLField(max_length=2000, blank=True)
+    callback_url = models.URLField(max_length=2000, blank=True, validators=[validate_callback_url])
     callback_secret = models.CharField(max_length=100, default=new_callback_secret)
     # Empty list: any payable type.
     allowed_payable_types = models.JSONField(default=list, blank=True)

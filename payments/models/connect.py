@@ -25,7 +25,8 @@ class ConnectedAccount(models.Model):
         on_delete=models.PROTECT,
         related_name="payments_connected_account",
     )
-    payee_reference = models.CharField(max_length=255, unique=True, null=True, blank=True)
+    # Namespaced per API client: two clients may each register "cleaner:42" as their own.
+    payee_reference = models.CharField(max_length=255, null=True, blank=True)  # noqa: DJ001
     api_client = models.ForeignKey(
         "payments.APIClient",
         null=True,
@@ -52,6 +53,15 @@ class ConnectedAccount(models.Model):
             models.CheckConstraint(
                 condition=Q(stripe_account_id__startswith="acct_"),
                 name="payments_connect_account_id_shape",
+            ),
+            models.UniqueConstraint(
+                fields=["api_client", "payee_reference"],
+                name="payments_connect_client_reference_unique",
+            ),
+            # An account belongs to one user or to one API client, never to both.
+            models.CheckConstraint(
+                condition=Q(api_client__isnull=True) | Q(user__isnull=True),
+                name="payments_connect_one_owner",
             ),
         ]
 

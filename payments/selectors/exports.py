@@ -46,12 +46,24 @@ HEADER = [name for name, _ in COLUMNS]
 PATHS = [path for _, path in COLUMNS]
 MONEY = {"amount", "platform_fee", "payee_amount", "amount_refunded"}
 TIMES = {"created_at", "paid_at"}
+# Text that a client or a payer supplied (or that we do not control): a spreadsheet must not
+# run it as a formula. Amounts are never neutralised: "-12.50" is a number, not a formula.
+TEXT = {"customer__email", "payee", "card_brand", "payable_type", "payable_id", "api_client__name"}
+# OWASP "CSV injection": a cell starting with one of these is prefixed with a single quote.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"  # UTC, to the second; the SQL below matches it
 CHUNK_ROWS = 2000
 
 
+def neutralise(text: str) -> str:
+    """``text`` safe to open in a spreadsheet: a leading ``'`` makes a would-be formula
+    (``=HYPERLINK(...)``, ``+1``, ``@SUM``, ...) plain text. The SQL twin is ``Neutralised``."""
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
 def format_row(row: Iterable[Any]) -> list[str]:
-    """One row of ``PATHS`` values as CSV strings: amounts in major units, times in UTC."""
+    """One row of ``PATHS`` values as CSV strings: amounts in major units, times in UTC,
+    client-supplied text neutralised against formula injection."""
     values = dict(zip(PATHS, row, strict=True))
     currency = values["currency"]
     out = []
@@ -63,6 +75,8 @@ def format_row(row: Iterable[Any]) -> list[str]:
             out.append(major_string(value, currency))
         elif path in TIMES:
             out.append(value.astimezone(UTC).strftime(TIME_FORMAT))
+        elif path in TEXT:
+            out.append(neutralise(str(value)))
         else:
             out.append(str(value))
     return out
@@ -143,6 +157,18 @@ class MajorUnits(Func):
         return sql, params
 
 
+class Neutralised(Func):
+    """SQL for ``neutralise(text)``: a leading quote on a cell that starts like a formula."""
+
+    output_field = CharField()
+
+    def as_sql(self, compiler, connection, **extra):
+        text, params = compiler.compile(self.source_expressions[0])
+        starts = ", ".join(["%s"] * len(FORMULA_STARTS))
+        sql = f"CASE WHEN left({text}, 1) IN ({starts}) THEN %s || ({text}) ELSE {text} END"
+        return sql, [*params, *FORMULA_STARTS, "'", *params, *params]
+
+
 class UtcTimestamp(Func):
     """SQL for ``value.astimezone(UTC).strftime(TIME_FORMAT)``."""
 
@@ -156,9 +182,11 @@ def _sql_column(path: str):
     if path in TIMES:
         return UtcTimestamp(F(path))
     if path == "payee":
-        return _payee()
+        return Neutralised(_payee())
     if path in {"customer__email", "api_client__name"}:
-        return Coalesce(F(path), Value(""))
+        return Neutralised(Coalesce(F(path), Value("")))
+    if path in TEXT:
+        return Neutralised(F(path))
     return F(path)
 
 

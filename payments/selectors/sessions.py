@@ -57,8 +57,9 @@ def payment_session_list(*, filters: SessionFilters | None = None) -> QuerySet[P
 
 
 def customer_ids_with_email(email: str) -> QuerySet[Customer]:
-    """The customer with this e-mail address, any case, as a subquery: it is answered by the
-    unique index on ``lower(email)`` rather than by scanning every customer."""
+    """The customers (one per owner) with this e-mail address, any case, as a subquery: it is
+    answered by the index on ``lower(email)`` rather than by scanning every customer. For
+    staff and operators, who see every owner's payments."""
     return (
         Customer.objects.annotate(email_lower=Lower("email"))
         .filter(email_lower=email.strip().lower())

@@ -20,10 +20,12 @@ import requests
 from django.db import transaction
 from django.utils import timezone
 
+from payments.callback_urls import callback_url_shape_problem, sanitised_excerpt
 from payments.models import CallbackAttempt, CallbackEvent
 from payments.models.callbacks import CallbackStatus
 from payments.models.logs import LogEvent
 from payments.services.audit import payment_log_create
+from payments.services.callback_transport import callback_http_session, refused_for_address
 from payments.services.callbacks import callback_body, callback_destination, callback_enqueue
 from payments.signing import SIGNATURE_HEADER, callback_signature_header
 
@@ -39,6 +41,8 @@ MAX_RETRY_SECONDS = 6 * 60 * 60
 JITTER = 0.2
 RETRYABLE_STATUS_CODES = frozenset({408, 429})
 USER_AGENT = "payments-callbacks/1"
+# Of a failed answer only this much is read, and at most 200 printable characters kept.
+EXCERPT_READ_BYTES = 1024
 
 
 @dataclass(frozen=True)
@@ -47,6 +51,8 @@ class Outcome:
     status_code: int | None
     latency_ms: int | None
     error: str
+    # The URL or the address it connected to is not allowed (payments.callback_urls): no retry.
+    refused: bool = False
 
     @property
     def delivered(self) -> bool:
@@ -54,6 +60,8 @@ class Outcome:
 
     @property
     def retryable(self) -> bool:
+        if self.refused:
+            return False
         if self.status_code is None:
             return bool(self.url)  # network error or timeout; no URL is a configuration problem
         return self.status_code >= 500 or self.status_code in RETRYABLE_STATUS_CODES
@@ -87,6 +95,9 @@ def _post(callback: CallbackEvent) -> Outcome:
         return Outcome(
             url=destination.url, status_code=None, latency_ms=None, error=destination.problem
         )
+    problem = callback_url_shape_problem(destination.url)
+    if problem:
+        return Outcome(destination.url, None, None, f"Callback URL {problem}.", refused=True)
     body = callback_body(callback)
     headers = {
         "Content-Type": "application/json",
@@ -96,20 +107,28 @@ def _post(callback: CallbackEvent) -> Outcome:
     }
     started = time.monotonic()
     try:
-        response = requests.post(
-            destination.url,
-            data=body,
-            headers=headers,
-            timeout=(CONNECT_TIMEOUT_SECONDS, READ_TIMEOUT_SECONDS),
-            allow_redirects=False,
-        )
+        with callback_http_session() as http:
+            response = http.post(
+                destination.url,
+                data=body,
+                headers=headers,
+                timeout=(CONNECT_TIMEOUT_SECONDS, READ_TIMEOUT_SECONDS),
+                allow_redirects=False,
+                stream=True,  # read only a short excerpt of the answer
+            )
+            excerpt = sanitised_excerpt(response.raw.read(EXCERPT_READ_BYTES, decode_content=True))
+            response.close()
     except requests.RequestException as error:
         latency = int((time.monotonic() - started) * 1000)
-        return Outcome(destination.url, None, latency, f"{type(error).__name__}: {error}"[:2000])
+        if refused_for_address(error):
+            message = "Callback host is not on a public address: refused."
+            return Outcome(destination.url, None, latency, message, refused=True)
+        detail = sanitised_excerpt(str(error).encode())
+        return Outcome(destination.url, None, latency, f"{type(error).__name__}: {detail}")
     latency = int((time.monotonic() - started) * 1000)
     error = ""
     if not 200 <= response.status_code < 300:
-        error = f"HTTP {response.status_code}: {response.text[:500]}"
+        error = f"HTTP {response.status_code}: {excerpt}".strip()
         if 300 <= response.status_code < 400:
             error += " (redirects are not followed: configure the final URL)"
     return Outcome(destination.url, response.status_code, latency, error)

@@ -50,7 +50,7 @@ def _session_for(
     *,
     request: PaymentRequest,
     flow: str,
-    api_client: APIClient | None,
+    api_client: APIClient,
     actor: str,
     idem: IdempotencyKey,
 ) -> PaymentSession:
@@ -59,7 +59,7 @@ def _session_for(
         idem=idem,
         actor=actor,
         request_payload=asdict(request),
-        customer=lambda: customer_get_or_create(**request.customer),
+        customer=lambda: customer_get_or_create(api_client=api_client, **request.customer),
         api_client=api_client,
         payee_account=request.payee_account,
         payee_reference=request.payee_reference,
@@ -87,7 +87,7 @@ def _call_stripe(*, session: PaymentSession, actor: str, call, **kwargs: Any):
 
 
 def checkout_session_start(
-    *, request: PaymentRequest, api_client: APIClient | None, actor: str, idem: IdempotencyKey
+    *, request: PaymentRequest, api_client: APIClient, actor: str, idem: IdempotencyKey
 ) -> PaymentSession:
     """Create (or resume) the session and its Stripe Checkout Session. Network call."""
     session = _session_for(
@@ -119,7 +119,7 @@ def checkout_session_start(
 
 
 def payment_intent_start(
-    *, request: PaymentRequest, api_client: APIClient | None, actor: str, idem: IdempotencyKey
+    *, request: PaymentRequest, api_client: APIClient, actor: str, idem: IdempotencyKey
 ) -> PaymentSession:
     """Create (or resume) the session and a PaymentIntent for Stripe Elements. Network call."""
     session = _session_for(

@@ -2,6 +2,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
+from payments.callback_urls import validate_callback_url
 from payments.models import APIClient, APIClientKey
 
 
@@ -21,8 +22,11 @@ def api_client_create(
 ) -> NewClientCredentials:
     """Create an API client and its first key. The plain key exists only in the return value.
 
-    ``api_key`` lets demo data use a known key; normally one is generated.
+    ``api_key`` lets demo data use a known key; normally one is generated. Raises Django's
+    ``ValidationError`` for a callback URL that is not https on a public address
+    (``payments.callback_urls``).
     """
+    validate_callback_url(callback_url)
     client = APIClient.objects.create(
         name=name, callback_url=callback_url, allowed_payable_types=allowed_payable_types or []
     )

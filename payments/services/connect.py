@@ -5,6 +5,7 @@ transfers the money to the payee's connected account and collects ``application_
 (the platform fee from ``payments.fees``) back. The payee is named by its Stripe account id
 (``payee_account``) or by the reference an API client registered it under
 (``payee_reference``); its account must be able to take charges (onboarding finished).
+Who may pay which payee: ``payable_accounts``.
 """
 
 import uuid
@@ -12,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
+from django.db.models import QuerySet
 
 from payments import exceptions as exc
 from payments import stripe_api
@@ -31,11 +33,6 @@ class PayeeNotReady(exc.PaymentsError):
     code = "payee_cannot_take_charges"
 
 
-class PayeeReferenceTaken(exc.PaymentsError):
-    code = "payee_reference_taken"
-    http_status = 409
-
-
 @dataclass(frozen=True)
 class Destination:
     """Who a payment goes to and how it is split; the keyword arguments of the session."""
@@ -53,6 +50,21 @@ class Onboarding:
     expires_at: int
 
 
+def payable_accounts(*, api_client: APIClient | None) -> QuerySet[ConnectedAccount]:
+    """The connected accounts a caller may name as payee.
+
+    An API client: the payees it registered itself (``POST connect/accounts/`` with a
+    ``payee_reference``), by reference or account id; never another client's, nor an end
+    user's. An end user (``api_client`` is ``None``): any account an end user onboarded for
+    themselves (``connect/accounts/``, shown by ``connect/accounts/me/``), named by its public
+    account id (``acct_...``): that is how a marketplace lets users pay each other. API
+    clients' payees are private to them and never payable by end users.
+    """
+    if api_client is not None:
+        return ConnectedAccount.objects.filter(api_client=api_client)
+    return ConnectedAccount.objects.filter(user__isnull=False, api_client__isnull=True)
+
+
 def payee_destination(
     *,
     api_client: APIClient | None,
@@ -64,18 +76,18 @@ def payee_destination(
 ) -> Destination | None:
     """The destination of a payment that names a payee (``None`` when it names none).
 
-    Raises ``PayeeNotFound`` (400) for an unknown payee and ``PayeeNotReady`` (400) while its
-    onboarding is unfinished. An API client finds references it registered only.
+    Raises ``PayeeNotFound`` (400) for a payee the caller may not pay (see
+    ``payable_accounts``: another owner's payee answers exactly as one that does not exist)
+    and ``PayeeNotReady`` (400) while its onboarding is unfinished.
     """
     if not payee_account and not payee_reference:
         return None
-    accounts = ConnectedAccount.objects.all()
+    accounts = payable_accounts(api_client=api_client)
     if payee_account:
         accounts = accounts.filter(stripe_account_id=payee_account)
     if payee_reference:
-        accounts = accounts.filter(payee_reference=payee_reference)
-        if api_client is not None:
-            accounts = accounts.filter(api_client=api_client)
+        # References are an API client's private names; end users have none to use.
+        accounts = accounts.filter(payee_reference=payee_reference, api_client__isnull=False)
     account = accounts.first()
     param = "payee_account" if payee_account else "payee_reference"
     if account is None:
@@ -150,13 +162,11 @@ def connected_account_onboard(
             owner_key=f"user:{user.pk}", email=user_email(user), user=user
         )
     else:
-        account = ConnectedAccount.objects.filter(payee_reference=payee_reference).first()
-        if account is not None and account.api_client_id != getattr(api_client, "pk", None):
-            raise PayeeReferenceTaken(
-                f"payee_reference '{payee_reference}' is already registered by another client.",
-                param="payee_reference",
-            )
-        account = account or _account_for(
+        # References are namespaced per client: another client's use of the same string is
+        # neither found nor revealed; this client simply gets its own payee.
+        account = ConnectedAccount.objects.filter(
+            api_client=api_client, payee_reference=payee_reference
+        ).first() or _account_for(
             owner_key=f"payee:{api_client.pk}:{payee_reference}",
             email=email,
             api_client=api_client,

@@ -1,19 +1,26 @@
+"""Customers of API clients: one per client and e-mail address, never shared between owners."""
+
 from django.db import transaction
 
 from payments import stripe_api
-from payments.models import Customer
+from payments.models import APIClient, Customer
 
 
-def customer_get_or_create(*, email: str, name: str = "", phone: str = "") -> Customer:
-    """The one customer for ``email`` (case-insensitive), created on first use.
+def customer_get_or_create(
+    *, api_client: APIClient, email: str, name: str = "", phone: str = ""
+) -> Customer:
+    """``api_client``'s customer for ``email`` (case-insensitive), created on first use.
 
-    Race-free: INSERT … ON CONFLICT DO NOTHING, then read. Fills a blank name or phone.
+    Customers are per owner: another client's customer with the same e-mail, or an end
+    user's own customer, is never found, shown or changed here. Race-free: INSERT … ON
+    CONFLICT DO NOTHING, then read. Fills a blank name or phone with what this client sent.
     """
     email = email.strip().lower()
     Customer.objects.bulk_create(
-        [Customer(email=email, name=name, phone=phone)], ignore_conflicts=True
+        [Customer(api_client=api_client, email=email, name=name, phone=phone)],
+        ignore_conflicts=True,
     )
-    customer = Customer.objects.get(email__iexact=email)
+    customer = Customer.objects.get(api_client=api_client, email__iexact=email)
     missing = {
         field: value
         for field, value in (("name", name), ("phone", phone))

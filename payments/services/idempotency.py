@@ -68,6 +68,15 @@ def idempotency_key_set_resource(
     idem.save(update_fields=["resource_id", "recovery_point", "updated_at"])
 
 
+def idempotency_key_forget_resource(*, idem: IdempotencyKey) -> None:
+    """The request was refused before it created what it had named (e.g. a refund over the
+    refundable amount): forget it, so the key is released, not spent, and the corrected
+    request with the same key can go ahead."""
+    idem.resource_id = ""
+    idem.recovery_point = "started"
+    idem.save(update_fields=["resource_id", "recovery_point", "updated_at"])
+
+
 def idempotency_key_complete(
     *, idem: IdempotencyKey, status: int, body: bytes, content_type: str
 ) -> None:

@@ -29,6 +29,7 @@ class CallbackReceiver:
     def __init__(self, host: str = "127.0.0.1") -> None:
         self.requests: list[ReceivedCallback] = []
         self.default_status = 200
+        self.response_body = b'{"received": true}'
         self._scripted: deque[int] = deque()
         self._lock = threading.Lock()
         receiver = self
@@ -41,7 +42,7 @@ class CallbackReceiver:
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
                 self.end_headers()
-                self.wfile.write(b'{"received": true}')
+                self.wfile.write(receiver.response_body)
 
             def log_message(self, format: str, *args: Any) -> None:
                 return

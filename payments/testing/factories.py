@@ -26,7 +26,8 @@ class PaymentSessionFactory(factory.django.DjangoModelFactory):
         model = PaymentSession
 
     api_client = factory.SubFactory(APIClientFactory)
-    customer = factory.SubFactory(CustomerFactory)
+    # The session's client owns its customer, as the API makes them.
+    customer = factory.SubFactory(CustomerFactory, api_client=factory.SelfAttribute("..api_client"))
     payable_type = "booking"
     payable_id = factory.Sequence(lambda n: f"bk_{n}")
     amount = 2500

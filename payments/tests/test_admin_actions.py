@@ -151,6 +151,17 @@ def test_export_selected_to_csv(staff_client):
     ]
 
 
+def test_exported_formula_cells_are_neutralised(staff_client):
+    chosen = PaymentSessionFactory(payable_id="=cmd|' /C calc'!A0", payee_reference="@SUM(1)")
+
+    response = _act(staff_client, "export_csv", [chosen])
+
+    body = b"".join(response.streaming_content).decode()
+    (row,) = csv.DictReader(io.StringIO(body))
+    assert (row["payable_id"], row["payee"]) == ("'=cmd|' /C calc'!A0", "'@SUM(1)")
+    assert row["amount"] == "25.00"
+
+
 def test_redeliver_callbacks_queues_the_latest_and_the_undelivered(staff_client):
     session, other = PaymentSessionFactory(), PaymentSessionFactory()
     made = {}

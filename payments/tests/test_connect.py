@@ -105,13 +105,16 @@ def test_an_api_client_registers_a_payee_under_its_reference(
     response = service.post(URL, body, format="json")
 
     assert response.status_code == 201, response.content
-    account = ConnectedAccount.objects.get(payee_reference="cleaner-9")
+    account = ConnectedAccount.objects.get(payee_reference="cleaner-9", api_client__isnull=False)
     assert (account.api_client, account.user) == (service.api_client, None)
     assert service.post(URL, body, format="json").json()["account"]["stripe_account_id"] == (
         account.stripe_account_id
     )
-    taken = other_service.post(URL, body, format="json")
-    assert taken.status_code == 409
-    assert taken.json()["error"]["code"] == "payee_reference_taken"
+    # References are per client: another client registering the same string gets its own
+    # payee (formerly a 409 "registered by another client", an existence oracle).
+    theirs = other_service.post(URL, body, format="json")
+    assert theirs.status_code == 201, theirs.content
+    assert theirs.json()["account"]["stripe_account_id"] != account.stripe_account_id
+    assert ConnectedAccount.objects.filter(payee_reference="cleaner-9").count() == 2
     missing = service.post(URL, {}, format="json")
     assert missing.status_code == 400 and missing.json()["error"]["param"] == "payee_reference"

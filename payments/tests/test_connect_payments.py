@@ -69,10 +69,13 @@ def test_checkout_for_a_registered_payee_uses_the_payable_type_fee(
     assert session.id == data["stripe_checkout_session_id"]
 
 
-def test_a_per_client_fee_overrides_the_global_policy(
-    service, teacher, stripe_emulator, platform_fee
-):
-    account = onboarded_account(teacher, stripe_emulator)
+def test_a_per_client_fee_overrides_the_global_policy(service, stripe_emulator, platform_fee):
+    # The client pays its own registered payee (formerly a user's account: clients may no
+    # longer name payees they did not register).
+    service.post("/api/payments/connect/accounts/", {"payee_reference": "tutor-1"}, format="json")
+    account = ConnectedAccount.objects.get()
+    onboard(stripe_emulator, account.stripe_account_id)
+    ConnectedAccount.objects.update(charges_enabled=True)
     service.api_client.platform_fee = "12.5%+20"
     service.api_client.save()
     body = checkout_body(amount=2000, payee_account=account.stripe_account_id)

@@ -13,8 +13,13 @@ from django.core.management import CommandError
 from payments.models import PaymentSession
 from payments.money import exponent
 from payments.selectors import payment_session_list
-from payments.selectors.exports import HEADER, csv_rows, payment_sessions_export_csv
-from payments.testing.factories import PaymentSessionFactory
+from payments.selectors.exports import (
+    HEADER,
+    csv_rows,
+    neutralise,
+    payment_sessions_export_csv,
+)
+from payments.testing.factories import APIClientFactory, PaymentSessionFactory
 from payments.tests.ops_support import NOW, customer, frozen_time, paid, refunded, run
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_time")]
@@ -41,13 +46,15 @@ def _assert_row_is(row: dict, session: PaymentSession) -> None:
     assert row["id"] == str(session.pk)
     assert _stamp(row["created"]) == session.created_at.replace(microsecond=0)
     assert _stamp(row["paid"]) == (session.paid_at and session.paid_at.replace(microsecond=0))
-    assert row["customer_email"] == (session.customer.email if session.customer else "")
-    assert row["client"] == (session.api_client.name if session.api_client else "")
-    assert row["payee"] == session.payee_reference
+    assert row["customer_email"] == neutralise(session.customer.email if session.customer else "")
+    assert row["client"] == neutralise(session.api_client.name if session.api_client else "")
+    assert row["payee"] == neutralise(session.payee_reference)
     for column in ("amount", "platform_fee", "payee_amount", "amount_refunded"):
         assert _minor(row[column], code) == getattr(session, column), column
-    for column in ("status", "currency", "payable_type", "payable_id", "card_brand", "card_last4"):
+    for column in ("status", "currency", "card_last4"):
         assert row[column] == getattr(session, column), column
+    for column in ("payable_type", "payable_id", "card_brand"):
+        assert row[column] == neutralise(getattr(session, column)), column
     for column in ("stripe_checkout_session_id", "stripe_payment_intent_id", "stripe_charge_id"):
         assert row[column] == (getattr(session, column) or ""), column
 
@@ -152,3 +159,51 @@ def test_postgres_copy_formats_exactly_like_python(tmp_path):
 
     from_sql = list(csv.reader(io.StringIO(copied.getvalue().decode())))
     assert from_sql == list(csv_rows(sessions))
+
+
+FORMULAS = ["=cmd|' /C calc'!A0", "+1+1", "-2+3", "@SUM(A1)", "\tx", "\r=1"]
+
+
+def _formula_sessions() -> list[PaymentSession]:
+    """One session per dangerous first character, in every client-supplied text column."""
+    return [
+        paid(
+            at=NOW - timedelta(minutes=n),
+            api_client=APIClientFactory(name=f"{formula} client"),
+            customer=customer(f"{formula}{n}@example.com"),
+            payable_id=formula,
+            payee_reference=formula,
+            card_brand=formula[:20],
+        )
+        for n, formula in enumerate(FORMULAS)
+    ]
+
+
+@pytest.mark.postgres
+def test_formula_cells_are_neutralised_and_round_trip_in_every_export_path(tmp_path):
+    sessions = {str(s.pk): s for s in _formula_sessions()}
+
+    copied, _ = _export(tmp_path)  # COPY on PostgreSQL: neutralised in SQL
+    header, *python = csv_rows(payment_session_list())
+    python_rows = [dict(zip(header, row, strict=True)) for row in python]
+
+    for rows in (copied, python_rows):
+        assert len(rows) == len(FORMULAS)
+        for row in rows:
+            session = sessions[row["id"]]
+            for column, value in [("customer_email", session.customer.email),
+                                  ("payable_id", session.payable_id),
+                                  ("payee", session.payee_reference),
+                                  ("client", session.api_client.name),
+                                  ("card_brand", session.card_brand)]:  # fmt: skip
+                assert row[column] == "'" + value, column  # a spreadsheet shows it as text
+                assert row[column][1:] == value, column  # nothing else changed
+    assert {row["payable_id"] for row in copied} == {"'" + formula for formula in FORMULAS}
+    assert copied[0]["amount"] == "25.00"
+
+
+def test_only_text_that_starts_like_a_formula_is_prefixed():
+    assert [neutralise(f) for f in FORMULAS] == ["'" + f for f in FORMULAS]
+    assert neutralise("bk_42") == "bk_42"
+    assert neutralise("") == ""
+    assert neutralise("a=b") == "a=b"

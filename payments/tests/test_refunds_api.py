@@ -169,3 +169,19 @@ def test_anonymous_and_non_staff_users_are_refused(shop, client):
     user = client.get(_url(session))
 
     assert anonymous.status_code in (401, 403) and user.status_code == 403
+
+
+def test_a_refused_refund_leaves_its_idempotency_key_free_for_the_corrected_request(shop, service):
+    session = shop.paid_session()
+
+    refused = service.post_json(_url(session), {"amount": 999999}, key="refund-once")
+    corrected = service.post_json(_url(session), {"amount": 1000}, key="refund-once")
+    replayed = service.post_json(_url(session), {"amount": 1000}, key="refund-once")
+
+    assert refused.status_code == 400
+    assert refused.json()["error"]["code"] == "refund_exceeds_refundable"
+    assert corrected.status_code == 201, corrected.content
+    assert corrected.json()["amount"] == 1000
+    assert replayed.headers["Idempotent-Replayed"] == "true"
+    assert replayed.json()["id"] == corrected.json()["id"]
+    assert Refund.objects.count() == 1

@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.core.validators import URLValidator
 
+from payments.callback_urls import validate_callback_url
 from payments.models import APIClient
 from payments.services.clients import api_client_create
 
@@ -32,8 +33,9 @@ class Command(BaseCommand):
         if callback_url:
             try:
                 URLValidator(schemes=["http", "https"])(callback_url)
-            except ValidationError:
-                message = f"--callback-url '{callback_url}' is not an http(s) URL."
+                validate_callback_url(callback_url)
+            except ValidationError as error:
+                message = f"--callback-url '{callback_url}': {' '.join(error.messages)}"
                 raise CommandError(message) from None
         created = api_client_create(
             name=name, callback_url=callback_url, allowed_payable_types=payable_types
