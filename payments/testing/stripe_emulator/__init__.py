@@ -1,7 +1,10 @@
 """An offline, stateful Stripe API emulator for tests and local development.
 
-Pure standard library (it never imports `stripe` or Django); the real `stripe` SDK talks to
-it over HTTP, unmodified:
+Standard library plus the installed `stripe` package, read only for its generated request
+types (the request contract, see `contract.py`); never Django. The real `stripe` SDK talks
+to it over HTTP, unmodified. It models one API version, `stripe.api_version`, and answers
+a request for another `Stripe-Version` with a 400. `StripeEmulator(strict=True)` records
+exceptions raised inside handlers (`take_bugs()`, `check_no_bugs()`), as the test fixtures do:
 
     from payments.testing.stripe_emulator import StripeEmulator
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from dataclasses import dataclass
 from typing import Any
 
 from . import checkout_page, control, resources  # noqa: F401 (register their routes)
@@ -13,6 +14,26 @@ from .resources import checkout_sessions
 from .server import EmulatorHTTPServer
 from .store import Store, public
 from .webhooks import DELIVERY_TIMEOUT, WebhookDispatcher
+
+
+@dataclass(frozen=True)
+class EmulatorBug:
+    """An exception raised inside a handler: the request it answered and the traceback."""
+
+    endpoint: str
+    traceback: str
+
+
+class EmulatorBugError(AssertionError):
+    """Strict mode: the emulator raised while answering a request (a bug in the emulator)."""
+
+    def __init__(self, bugs: list[EmulatorBug]) -> None:
+        detail = "\n".join(f"--- {bug.endpoint}\n{bug.traceback}" for bug in bugs)
+        super().__init__(
+            f"The Stripe emulator raised {len(bugs)} unexpected exception(s) while answering "
+            f"this test's requests (answered as Stripe 500s):\n{detail}"
+        )
+        self.bugs = bugs
 
 
 class StripeEmulator:
@@ -31,12 +52,17 @@ class StripeEmulator:
         port: int = 0,
         *,
         verbose: bool = False,
+        strict: bool = False,
     ) -> None:
         self.webhook_url = webhook_url
         self.webhook_secret = webhook_secret
         self.host = host
         self.port = port
         self.verbose = verbose
+        # Strict: an exception inside a handler is an emulator bug that the caller (a test)
+        # must see, not a Stripe 500 it could mistake for an outage. See `take_bugs`.
+        self.strict = strict
+        self._bugs: list[EmulatorBug] = []
         self.store = Store()
         self.idempotency = IdempotencyCache()
         self.faults = FaultPlan()
@@ -102,6 +128,26 @@ class StripeEmulator:
         with self.store.lock:
             obj = self.store.get(object_id)
             return public(obj) if obj is not None else None
+
+    # Strict mode
+
+    def record_bug(self, endpoint: str, trace: str) -> None:
+        """Called by the dispatcher for an unexpected exception in a handler."""
+        if self.strict:
+            with self.store.lock:
+                self._bugs.append(EmulatorBug(endpoint, trace))
+
+    def take_bugs(self) -> list[EmulatorBug]:
+        """The emulator bugs recorded since the last call (and forget them)."""
+        with self.store.lock:
+            bugs, self._bugs = self._bugs, []
+        return bugs
+
+    def check_no_bugs(self) -> None:
+        """Raise `EmulatorBugError` with every recorded traceback (strict mode's teardown)."""
+        bugs = self.take_bugs()
+        if bugs:
+            raise EmulatorBugError(bugs)
 
     # Faults and time
 

@@ -77,6 +77,20 @@ class Int(Field):
         return number
 
 
+class Num(Field):
+    """A decimal number (`float` in the SDK types), sent as a string in the form body."""
+
+    def coerce(self, value: Any, name: str) -> Any:
+        try:
+            if isinstance(value, (bool, dict, list)):
+                raise ValueError(value)
+            return float(value)
+        except ValueError:
+            raise invalid_request(
+                f"Invalid decimal: {value}", param=name, code="parameter_invalid_decimal"
+            ) from None
+
+
 class Bool(Field):
     def coerce(self, value: Any, name: str) -> Any:
         if isinstance(value, bool):
@@ -159,7 +173,6 @@ class Either(Field):
 
 
 EXPAND = Arr(Str())
-RANGE = Either(Int(), Obj({"gt": Int(), "gte": Int(), "lt": Int(), "lte": Int()}))
 
 
 def validate(schema: Schema, params: dict[str, Any]) -> dict[str, Any]:

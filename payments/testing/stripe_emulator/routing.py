@@ -24,6 +24,10 @@ class Route:
     check: Callable[[dict[str, Any]], None] | None
 
     @property
+    def pattern(self) -> str:
+        return "/" + "/".join(self.segments)
+
+    @property
     def kind(self) -> str:
         """`api` (/v1, authenticated), `control` (/_emulator) or `page` (browser pages)."""
         head = self.segments[0] if self.segments else ""
