@@ -56,9 +56,9 @@ def test_the_contract_follows_the_sdk_types():
 
 def test_a_parameter_only_the_sdk_types_know_is_accepted(client):
     # `hooks[inputs][tax][calculation]` was never in a hand-written list: the SDK has it.
+    hooks = {"inputs": {"tax": {"calculation": "taxcalc_1"}}}
     intent = client.v1.payment_intents.create(
-        params={"amount": 1000, "currency": "gbp", "hooks": {"inputs": {"tax": {
-            "calculation": "taxcalc_1"}}}}  # fmt: skip
+        params={"amount": 1000, "currency": "gbp", "hooks": hooks}
     )
     assert intent.status == "requires_payment_method"
 
@@ -131,11 +131,17 @@ def test_exclusive_parameters_are_refused(client):
                    automatic_payment_methods={"enabled": True})  # fmt: skip
     assert "allowed_payment_method_types, automatic_payment_methods" in str(error.user_message)
     customer = client.v1.customers.create(params={"email": "a@example.com"})
-    error = _error(client, client.v1.checkout.sessions.create,
-                   **session_params(customer=customer.id, customer_email="b@example.com"))
+    error = _error(
+        client,
+        client.v1.checkout.sessions.create,
+        **session_params(customer=customer.id, customer_email="b@example.com"),
+    )
     assert error.param == "customer_email"
-    error = _error(client, client.v1.checkout.sessions.create,
-                   **session_params(customer=customer.id, customer_creation="always"))
+    error = _error(
+        client,
+        client.v1.checkout.sessions.create,
+        **session_params(customer=customer.id, customer_creation="always"),
+    )
     assert error.param == "customer_creation"
 
 
@@ -148,7 +154,7 @@ def test_metadata_limits(client):
 
 
 def test_the_emulator_answers_with_its_one_api_version(emu):
-    assert API_VERSION == stripe.api_version
+    assert stripe.api_version == API_VERSION
     response = _post(emu, "/v1/customers", {"email": "a@example.com"})
     assert response.headers["Stripe-Version"] == API_VERSION
     same = _post(emu, "/v1/customers", {}, headers={"Stripe-Version": API_VERSION})
