@@ -151,3 +151,13 @@ def contract_for(method: str, pattern: str) -> Schema | None:
     """The derived parameter schema of one endpoint, or None when the SDK does not know it."""
     params_class = params_class_for(method, pattern)
     return None if params_class is None else schema_for(params_class)
+
+
+def load_all(routes: list[Any]) -> list[str]:
+    """Build (and cache) the contract of every API route at start-up; return the routes the
+    SDK does not know (a test keeps this empty)."""
+    return [
+        f"{route.method} {route.pattern}"
+        for route in routes
+        if route.kind == "api" and contract_for(route.method, route.pattern) is None
+    ]

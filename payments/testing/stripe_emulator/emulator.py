@@ -6,7 +6,7 @@ import threading
 from dataclasses import dataclass
 from typing import Any
 
-from . import checkout_page, control, resources  # noqa: F401 (register their routes)
+from . import checkout_page, contract, control, resources, routing  # noqa: F401 (routes)
 from .context import Context
 from .faults import Fault, FaultPlan
 from .idempotency import IdempotencyCache
@@ -76,6 +76,7 @@ class StripeEmulator:
         """Serve in a daemon thread; with port=0 a free port is picked (see `url`)."""
         if self._server is not None:
             return self
+        contract.load_all(routing.ROUTES)  # the request contract, read from the SDK once
         self._server = EmulatorHTTPServer((self.host, self.port), self)
         self.port = self._server.server_address[1]
         self.webhooks.start()

@@ -46,10 +46,15 @@ class Str(Field):
             raise invalid_request(f"Invalid string: {value}", param=name)
         value = str(value)
         if self.choices and value not in self.choices:
-            raise invalid_request(
-                f"Invalid {name}: must be one of {', '.join(self.choices)}", param=name
-            )
+            raise invalid_request(f"Invalid {name}: must be {_one_of(self.choices)}", param=name)
         return value
+
+
+def _one_of(choices: tuple[str, ...]) -> str:
+    """Stripe's wording: "one of reusable or single_use", "one of a, b, or c"."""
+    if len(choices) < 3:
+        return "one of " + " or ".join(choices)
+    return f"one of {', '.join(choices[:-1])}, or {choices[-1]}"
 
 
 class Int(Field):
