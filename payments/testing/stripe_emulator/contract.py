@@ -20,8 +20,6 @@ from collections.abc import Mapping
 from typing import Any, NotRequired, Required
 
 import stripe
-from stripe._api_version import _ApiVersion
-from stripe._request_options import RequestOptions
 from stripe._stripe_object import UntypedStripeObject
 from typing_extensions import is_typeddict
 
@@ -29,10 +27,10 @@ from .params import Anything, Arr, Bool, Either, Field, Int, Map, Num, Obj, Sche
 from .sdk_endpoints import normalise, sdk_endpoints
 
 # The one API version the emulator models: the version the installed SDK was generated for.
-API_VERSION: str = _ApiVersion.CURRENT
+API_VERSION: str = stripe.api_version
 
 # Keys every SDK params class inherits from RequestOptions; they are never sent as parameters.
-_OPTION_KEYS = frozenset(RequestOptions.__annotations__)
+_OPTION_KEYS = frozenset(stripe.RequestOptions.__annotations__)
 # Names RequestOptions' own annotations refer to without importing them at run time.
 _LOCALNS = {"StripeContext": object, "Mapping": Mapping}
 
@@ -44,11 +42,6 @@ INT_BOUNDS: dict[str, tuple[int | None, int | None]] = {
     "amount_to_capture": (1, None),
     "application_fee_amount": (0, None),
 }
-
-
-def sdk_version() -> str:
-    """`stripe.api_version` as the SDK ships it (what its generated types describe)."""
-    return str(getattr(stripe, "api_version", API_VERSION) or API_VERSION)
 
 
 def _unwrap(annotation: Any) -> tuple[Any, bool | None]:
