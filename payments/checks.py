@@ -130,3 +130,35 @@ def check_private_callbacks(app_configs, **kwargs):
             )
         ]
     return []
+
+
+@register()
+def check_stripe_api_version(app_configs, **kwargs):
+    """The pinned API version is the installed SDK's (its types describe that version only),
+    and a Checkout expiry Stripe accepts."""
+    from payments import stripe_api
+
+    messages = []
+    pinned, installed = payments_settings.STRIPE_API_VERSION, stripe_api.sdk_api_version()
+    if pinned != installed:
+        messages.append(
+            Warning(
+                f"PAYMENTS['STRIPE_API_VERSION'] is {pinned}, but the installed stripe SDK "
+                f"is generated for {installed}.",
+                hint="Pin the SDK's version (docs/stripe-fidelity.md, 'Moving to a new Stripe "
+                "API version'), or install the stripe release that targets the version you pin.",
+                id="payments.W020",
+            )
+        )
+    expiry = payments_settings.CHECKOUT_EXPIRES_SECONDS
+    low, high = stripe_api.CHECKOUT_MIN_EXPIRY_SECONDS, 24 * 60 * 60
+    if not isinstance(expiry, int) or isinstance(expiry, bool) or not low <= expiry <= high:
+        messages.append(
+            Error(
+                f"PAYMENTS['CHECKOUT_EXPIRES_SECONDS'] is {expiry!r}; Stripe accepts a Checkout "
+                f"expiry from {low} (30 minutes) to {high} seconds (24 hours).",
+                hint="Use e.g. 3600 for one hour; the default is 86100 (23 h 55 min).",
+                id="payments.E020",
+            )
+        )
+    return messages

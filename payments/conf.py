@@ -37,7 +37,8 @@ DEFAULTS: dict[str, Any] = {
         "dkk",
     ],
     "MAX_AMOUNT": 99_999_999,
-    "CHECKOUT_EXPIRES_SECONDS": 24 * 60 * 60,
+    # Stripe allows 30 min to 24 h; the default keeps 5 minutes under the maximum.
+    "CHECKOUT_EXPIRES_SECONDS": 24 * 60 * 60 - 5 * 60,
     # A request holding a key longer than this is presumed dead; a retry may take the key over.
     "IDEMPOTENCY_LOCK_SECONDS": 60,
     "FORMAT_LOCALE": "en",

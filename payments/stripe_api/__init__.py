@@ -13,7 +13,12 @@ from payments.stripe_api.connect import (
     application_fee_retrieve,
     transfer_retrieve,
 )
-from payments.stripe_api.core import StripeResult, idempotency_key, webhook_event_verify
+from payments.stripe_api.core import (
+    StripeResult,
+    idempotency_key,
+    sdk_api_version,
+    webhook_event_verify,
+)
 from payments.stripe_api.customers import (
     customer_create,
     customer_default_payment_method_set,
@@ -24,6 +29,8 @@ from payments.stripe_api.customers import (
     payment_method_retrieve,
 )
 from payments.stripe_api.payments import (
+    CHECKOUT_MAX_EXPIRY_SECONDS,
+    CHECKOUT_MIN_EXPIRY_SECONDS,
     balance_transaction_retrieve,
     charge_retrieve,
     checkout_session_create,
@@ -38,6 +45,8 @@ from payments.stripe_api.payments import (
 )
 
 __all__ = [
+    "CHECKOUT_MAX_EXPIRY_SECONDS",
+    "CHECKOUT_MIN_EXPIRY_SECONDS",
     "StripeResult",
     "account_create",
     "account_link_create",
@@ -62,6 +71,7 @@ __all__ = [
     "payment_method_retrieve",
     "refund_create",
     "refund_list",
+    "sdk_api_version",
     "transfer_retrieve",
     "webhook_event_verify",
 ]

@@ -31,6 +31,11 @@ class StripeResult:
         return self.data["id"]
 
 
+def sdk_api_version() -> str:
+    """The Stripe API version the installed SDK's types were generated for."""
+    return str(stripe.api_version)
+
+
 def idempotency_key(kind: str, our_id: object, attempt: int = 0) -> str:
     """The idempotency key for creating a ``kind`` of Stripe object for our row ``our_id``."""
     suffix = f":{attempt}" if attempt else ""

@@ -1,5 +1,6 @@
 """Checkout Sessions, PaymentIntents, charges, refunds and events."""
 
+import time
 from typing import Any
 
 from payments.stripe_api.core import (
@@ -12,6 +13,10 @@ from payments.stripe_api.core import (
 )
 
 # -- checkout sessions -------------------------------------------------------------------------
+
+# Stripe accepts a Checkout `expires_at` 30 minutes to 24 hours after creation.
+CHECKOUT_MIN_EXPIRY_SECONDS = 30 * 60
+CHECKOUT_MAX_EXPIRY_SECONDS = 24 * 60 * 60 - 5 * 60  # 5 minutes of margin for clock skew
 
 
 def checkout_session_create(
@@ -27,7 +32,11 @@ def checkout_session_create(
     metadata: dict[str, Any] | None = None,
     destination_params: dict[str, Any] | None = None,
 ) -> StripeResult:
-    """Create a one-line, one-off Checkout Session for our ``session_id``."""
+    """Create a one-line, one-off Checkout Session for our ``session_id``.
+
+    ``expires_at`` is capped a margin under Stripe's 24 h maximum: Stripe measures it from
+    its own clock, so a value of exactly 24 h is refused after any skew."""
+    expires_at = min(expires_at, int(time.time()) + CHECKOUT_MAX_EXPIRY_SECONDS)
     meta = session_metadata(session_id, metadata)
     intent_data: dict[str, Any] = {"metadata": meta, **(destination_params or {})}
     if description:
@@ -103,9 +112,15 @@ def payment_intent_create(
         params["customer"] = stripe_customer_id
     if payment_method:
         params["payment_method"] = payment_method
-        params["payment_method_types"] = ["card"]
-    else:
-        params["automatic_payment_methods"] = {"enabled": True}
+    # API 2026-09-30.endive removed `payment_method_types`: dynamic payment methods instead.
+    # An intent confirmed here, on the server, either has a return_url for a redirect or may
+    # not redirect at all (Stripe refuses the confirmation otherwise).
+    redirects_back = confirm and not off_session and bool(return_url)
+    params["automatic_payment_methods"] = (
+        {"enabled": True}
+        if redirects_back or not (confirm or payment_method)
+        else {"enabled": True, "allow_redirects": "never"}
+    )
     if confirm:
         params["confirm"] = True
         if off_session:

@@ -40,7 +40,9 @@ def _fail_without_postgres():
 def stripe_emulator_server():
     from payments.testing.stripe_emulator import StripeEmulator
 
-    emulator = StripeEmulator(webhook_secret=EMULATOR_WEBHOOK_SECRET)
+    # Strict: an exception inside the emulator fails the test that caused it (at teardown)
+    # instead of reaching the code under test as a Stripe 500.
+    emulator = StripeEmulator(webhook_secret=EMULATOR_WEBHOOK_SECRET, strict=True)
     emulator.start()
     yield emulator
     emulator.stop()
@@ -48,9 +50,13 @@ def stripe_emulator_server():
 
 @pytest.fixture
 def stripe_emulator(stripe_emulator_server, settings):
-    """A clean emulator, with the payments settings pointing the real SDK at it."""
+    """A clean emulator, with the payments settings pointing the real SDK at it.
+
+    In strict mode (the default here) the test fails at teardown with the traceback of any
+    exception raised inside the emulator while it ran."""
     emulator = stripe_emulator_server
     emulator.reset()
+    emulator.take_bugs()
     emulator.webhook_url = None
     emulator.webhook_secret = EMULATOR_WEBHOOK_SECRET
     settings.PAYMENTS = {
@@ -63,3 +69,4 @@ def stripe_emulator(stripe_emulator_server, settings):
     }
     yield emulator
     emulator.wait_for_webhooks(timeout=10)
+    emulator.check_no_bugs()

@@ -1,8 +1,12 @@
 """An offline, stateful Stripe API emulator for tests and local development.
 
-Standard library plus the `stripe` SDK's generated types (never Django or `payments`); the
-SDK talks to it over HTTP, unmodified. Webhook endpoints made through `/v1/webhook_endpoints`
-get their events too, each signed with its own secret:
+Standard library plus the installed `stripe` package, read only for its generated request
+types (the request contract, see `contract.py`); never Django. The real `stripe` SDK talks
+to it over HTTP, unmodified. It models one API version, `stripe.api_version`, and answers
+a request for another `Stripe-Version` with a 400. `StripeEmulator(strict=True)` records
+exceptions raised inside handlers (`take_bugs()`, `check_no_bugs()`), as the test fixtures do.
+Webhook endpoints made through `/v1/webhook_endpoints` get their events too, each signed
+with its own secret:
 
     from payments.testing.stripe_emulator import StripeEmulator
 

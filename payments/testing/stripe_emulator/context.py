@@ -6,9 +6,10 @@ import time
 from typing import Any
 
 from . import ids
+from .contract import API_VERSION
 from .store import Store, public
 
-API_VERSION = "2026-10-28.endive"
+__all__ = ["API_VERSION", "Context"]
 
 
 class Context:

@@ -10,8 +10,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from . import errors, ids, routing
+from . import errors, ids, routing, rules
 from .context import Context
+from .contract import API_VERSION, contract_for
 from .expand import expand
 from .forms import parse_body, parse_form
 from .idempotency import StoredResponse
@@ -66,6 +67,8 @@ class Dispatcher:
         if found is None:
             raise _unrecognized(request)
         route, args = found
+        if route.kind == "api":
+            check_version(request.headers)
         fault = None
         if route.kind != "control":
             fault = self.emulator.faults.take(request.method, request.path)
@@ -125,6 +128,8 @@ class Dispatcher:
                 reply = error_reply(exc, request_id)
             except Exception:
                 traceback.print_exc(file=sys.stderr)
+                # Strict mode: the test that caused this fails at teardown (see `bugs`).
+                emulator.record_bug(call.endpoint, traceback.format_exc())
                 reply = error_reply(errors.api_error(500, "Emulator bug: see its log."), request_id)
             # Queued under the lock so that delivery order is creation order across requests.
             ticket = emulator.enqueue_webhooks(ctx.outbox)
@@ -142,12 +147,34 @@ def _reply_for(ctx: Context, result: Any, params: dict[str, Any], request_id: st
 
 
 def _validated(route: Route, raw: dict[str, Any]) -> dict[str, Any]:
-    if route.schema is None:
+    """API routes: the contract derived from the SDK's types, then Stripe's documented rules;
+    control and page routes: their own schema."""
+    if route.kind == "api":
+        rules.check_removed(route.method, route.pattern, raw, API_VERSION)
+        schema = contract_for(route.method, route.pattern)
+        if schema is None:
+            raise errors.api_error(500, f"No request contract for {route.method} {route.pattern}")
+        params = validate(schema, raw)
+        rules.check_exclusive(route.method, route.pattern, params)
+    elif route.schema is None:
         return raw
-    params = validate(route.schema, raw)
+    else:
+        params = validate(route.schema, raw)
     if route.check is not None:
         route.check(params)
     return params
+
+
+def check_version(headers: Mapping[str, str]) -> None:
+    """The emulator models one API version; a request pinned to another one is refused."""
+    requested = (headers.get("Stripe-Version") or "").strip()
+    if requested and requested != API_VERSION:
+        raise errors.invalid_request(
+            f"This Stripe emulator models API version {API_VERSION} only (the version of the "
+            f"installed stripe SDK), but the request asked for Stripe-Version {requested}. "
+            f"Send Stripe-Version: {API_VERSION}, or run the emulator of a stripe SDK that "
+            f"targets {requested}."
+        )
 
 
 def _replayed(stored: StoredResponse, request_id: str) -> Reply:

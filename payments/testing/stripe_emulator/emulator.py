@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import threading
+from dataclasses import dataclass
 from typing import Any
 
-from . import checkout_page, control, resources  # noqa: F401 (register their routes)
+from . import checkout_page, contract, control, resources, routing  # noqa: F401 (routes)
 from .context import Context
 from .faults import Fault, FaultPlan
 from .idempotency import IdempotencyCache
@@ -13,6 +14,26 @@ from .resources import checkout_sessions, webhook_endpoints
 from .server import EmulatorHTTPServer
 from .store import Store, public
 from .webhooks import DELIVERY_TIMEOUT, WebhookDispatcher
+
+
+@dataclass(frozen=True)
+class EmulatorBug:
+    """An exception raised inside a handler: the request it answered and the traceback."""
+
+    endpoint: str
+    traceback: str
+
+
+class EmulatorBugError(AssertionError):
+    """Strict mode: the emulator raised while answering a request (a bug in the emulator)."""
+
+    def __init__(self, bugs: list[EmulatorBug]) -> None:
+        detail = "\n".join(f"--- {bug.endpoint}\n{bug.traceback}" for bug in bugs)
+        super().__init__(
+            f"The Stripe emulator raised {len(bugs)} unexpected exception(s) while answering "
+            f"this test's requests (answered as Stripe 500s):\n{detail}"
+        )
+        self.bugs = bugs
 
 
 class StripeEmulator:
@@ -31,12 +52,17 @@ class StripeEmulator:
         port: int = 0,
         *,
         verbose: bool = False,
+        strict: bool = False,
     ) -> None:
         self.webhook_url = webhook_url
         self.webhook_secret = webhook_secret
         self.host = host
         self.port = port
         self.verbose = verbose
+        # Strict: an exception inside a handler is an emulator bug that the caller (a test)
+        # must see, not a Stripe 500 it could mistake for an outage. See `take_bugs`.
+        self.strict = strict
+        self._bugs: list[EmulatorBug] = []
         self.store = Store()
         self.idempotency = IdempotencyCache()
         self.faults = FaultPlan()
@@ -50,6 +76,7 @@ class StripeEmulator:
         """Serve in a daemon thread; with port=0 a free port is picked (see `url`)."""
         if self._server is not None:
             return self
+        contract.load_all(routing.ROUTES)  # the request contract, read from the SDK once
         self._server = EmulatorHTTPServer((self.host, self.port), self)
         self.port = self._server.server_address[1]
         self.webhooks.start()
@@ -102,6 +129,26 @@ class StripeEmulator:
         with self.store.lock:
             obj = self.store.get(object_id)
             return public(obj) if obj is not None else None
+
+    # Strict mode
+
+    def record_bug(self, endpoint: str, trace: str) -> None:
+        """Called by the dispatcher for an unexpected exception in a handler."""
+        if self.strict:
+            with self.store.lock:
+                self._bugs.append(EmulatorBug(endpoint, trace))
+
+    def take_bugs(self) -> list[EmulatorBug]:
+        """The emulator bugs recorded since the last call (and forget them)."""
+        with self.store.lock:
+            bugs, self._bugs = self._bugs, []
+        return bugs
+
+    def check_no_bugs(self) -> None:
+        """Raise `EmulatorBugError` with every recorded traceback (strict mode's teardown)."""
+        bugs = self.take_bugs()
+        if bugs:
+            raise EmulatorBugError(bugs)
 
     # Faults and time
 

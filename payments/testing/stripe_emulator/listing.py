@@ -6,15 +6,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from .errors import resource_missing
-from .params import RANGE, Int, Schema, Str
 from .store import Store
-
-LIST_PARAMS: Schema = {
-    "limit": Int(minimum=1, maximum=100),
-    "starting_after": Str(),
-    "ending_before": Str(),
-    "created": RANGE,
-}
 
 
 def matches_range(value: int | None, condition: Any) -> bool:

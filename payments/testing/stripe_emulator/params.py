@@ -46,10 +46,15 @@ class Str(Field):
             raise invalid_request(f"Invalid string: {value}", param=name)
         value = str(value)
         if self.choices and value not in self.choices:
-            raise invalid_request(
-                f"Invalid {name}: must be one of {', '.join(self.choices)}", param=name
-            )
+            raise invalid_request(f"Invalid {name}: must be {_one_of(self.choices)}", param=name)
         return value
+
+
+def _one_of(choices: tuple[str, ...]) -> str:
+    """Stripe's wording: "one of reusable or single_use", "one of a, b, or c"."""
+    if len(choices) < 3:
+        return "one of " + " or ".join(choices)
+    return f"one of {', '.join(choices[:-1])}, or {choices[-1]}"
 
 
 class Int(Field):
@@ -75,6 +80,20 @@ class Int(Field):
             bounds = f"between {low} and {high}" if high is not None else f"at least {low}"
             raise invalid_request(f"Invalid {name}: must be {bounds}", param=name)
         return number
+
+
+class Num(Field):
+    """A decimal number (`float` in the SDK types), sent as a string in the form body."""
+
+    def coerce(self, value: Any, name: str) -> Any:
+        try:
+            if isinstance(value, (bool, dict, list)):
+                raise ValueError(value)
+            return float(value)
+        except ValueError:
+            raise invalid_request(
+                f"Invalid decimal: {value}", param=name, code="parameter_invalid_decimal"
+            ) from None
 
 
 class Bool(Field):
@@ -159,7 +178,6 @@ class Either(Field):
 
 
 EXPAND = Arr(Str())
-RANGE = Either(Int(), Obj({"gt": Int(), "gte": Int(), "lt": Int(), "lte": Int()}))
 
 
 def validate(schema: Schema, params: dict[str, Any]) -> dict[str, Any]:

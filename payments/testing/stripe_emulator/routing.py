@@ -24,6 +24,10 @@ class Route:
     check: Callable[[dict[str, Any]], None] | None
 
     @property
+    def pattern(self) -> str:
+        return "/" + "/".join(self.segments)
+
+    @property
     def kind(self) -> str:
         """`api` (/v1, authenticated), `control` (/_emulator) or `page` (browser pages)."""
         head = self.segments[0] if self.segments else ""
@@ -63,8 +67,9 @@ def route(
 ) -> Callable[[Handler], Handler]:
     """Register `handler(ctx)` for `method pattern`; `{name}` segments land in `ctx.args`.
 
-    `schema` validates parameters before anything executes (failures are not stored for
-    idempotency); `check` adds pure cross-field validation with the same status.
+    `/v1` routes take their parameter schema from the installed SDK's types (`contract.py`);
+    control and page routes pass their own `schema`. Validation runs before anything executes
+    (failures are not stored for idempotency); `check` adds pure cross-field validation.
     """
 
     def register(handler: Handler) -> Handler:

@@ -14,7 +14,10 @@ def server():
 
 @pytest.fixture
 def emu(server):
-    return fresh(server)
+    """Strict: the test fails at teardown if the emulator raised while answering it."""
+    emulator = fresh(server)
+    yield emulator
+    emulator.check_no_bugs()
 
 
 @pytest.fixture

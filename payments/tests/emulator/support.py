@@ -20,6 +20,7 @@ WEBHOOK_SECRET = "whsec_test_secret"
 
 @contextlib.contextmanager
 def running_emulator(**kwargs: Any) -> Iterator[StripeEmulator]:
+    kwargs.setdefault("strict", True)
     emulator = StripeEmulator(webhook_secret=WEBHOOK_SECRET, **kwargs)
     emulator.start()
     try:
@@ -34,6 +35,7 @@ def sdk(emulator: StripeEmulator, api_key: str = API_KEY) -> stripe.StripeClient
 
 def fresh(emulator: StripeEmulator) -> StripeEmulator:
     emulator.reset()
+    emulator.take_bugs()
     emulator.webhook_url = None
     emulator.webhook_secret = WEBHOOK_SECRET
     return emulator
@@ -80,7 +82,7 @@ def paid_intent(client: stripe.StripeClient, card: str = "pm_card_visa", **param
             "amount": params.pop("amount", 2000),
             "currency": params.pop("currency", "gbp"),
             "payment_method": card,
-            "payment_method_types": ["card"],
+            "allowed_payment_method_types": ["card"],
             "confirm": True,
             **params,
         }

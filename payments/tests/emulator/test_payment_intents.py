@@ -190,7 +190,7 @@ def test_setup_future_usage_saves_the_card_to_the_customer(client, emu):
 def test_confirm_later(client):
     intent = client.v1.payment_intents.create(
         params={"amount": 1000, "currency": "eur", "payment_method": "pm_card_mastercard",
-                "payment_method_types": ["card"]}
+                "allowed_payment_method_types": ["card"]}
     )  # fmt: skip
     assert intent.status == "requires_confirmation"
     confirmed = client.v1.payment_intents.confirm(intent.id)

@@ -14,8 +14,7 @@ from urllib.parse import quote
 
 from .. import errors, ids
 from ..context import Context
-from ..listing import LIST_PARAMS, paginate
-from ..params import Anything, Map, Str
+from ..listing import paginate
 from ..replies import Reply, html_reply, redirect
 from ..routing import route
 from . import account_settings
@@ -23,30 +22,6 @@ from . import account_settings
 LINK_LIFETIME = 300
 DUE = ["business_type", "external_account", "individual.first_name", "individual.last_name",
        "tos_acceptance.date", "tos_acceptance.ip"]  # fmt: skip
-CREATE = {
-    "type": Str(choices=("express", "standard", "custom")),
-    "country": Str(),
-    "email": Str(),
-    "business_type": Str(choices=("individual", "company", "non_profit", "government_entity")),
-    "capabilities": Anything(),
-    "controller": Anything(),
-    "business_profile": Anything(),
-    "default_currency": Str(),
-    "individual": Anything(),
-    "company": Anything(),
-    "settings": Anything(),
-    "tos_acceptance": Anything(),
-    "external_account": Anything(),
-    "metadata": Map(),
-}
-LINK = {
-    "account": Str(required=True),
-    "type": Str(required=True, choices=("account_onboarding", "account_update")),
-    "refresh_url": Str(),
-    "return_url": Str(),
-    "collect": Str(choices=("currently_due", "eventually_due")),
-    "collection_options": Anything(),
-}
 
 
 def _requirements(due: list[str]) -> dict[str, Any]:
@@ -109,7 +84,7 @@ def can_receive_transfers(account: dict[str, Any]) -> bool:
     return account["capabilities"].get("transfers") == "active"
 
 
-@route("POST", "/v1/accounts", schema=CREATE)
+@route("POST", "/v1/accounts")
 def create_account(ctx: Context) -> dict[str, Any]:
     return new_account(ctx, ctx.params)
 
@@ -135,24 +110,24 @@ def platform_account(ctx: Context) -> dict[str, Any]:
     return account
 
 
-@route("GET", "/v1/account", schema={})
+@route("GET", "/v1/account")
 def retrieve_platform_account(ctx: Context) -> dict[str, Any]:
     return platform_account(ctx)
 
 
-@route("GET", "/v1/accounts/{id}", schema={})
+@route("GET", "/v1/accounts/{id}")
 def retrieve_account(ctx: Context) -> dict[str, Any]:
     return ctx.store.fetch(ctx.args["id"], "account")
 
 
-@route("GET", "/v1/accounts", schema=LIST_PARAMS)
+@route("GET", "/v1/accounts")
 def list_accounts(ctx: Context) -> dict[str, Any]:
     platform = ctx.store.meta("platform_account").get("id")
     connected = [acct for acct in ctx.store.all("account") if acct["id"] != platform]
     return paginate(ctx.store, connected, ctx.params, "/v1/accounts", "account")
 
 
-@route("POST", "/v1/account_links", schema=LINK)
+@route("POST", "/v1/account_links")
 def create_account_link(ctx: Context) -> dict[str, Any]:
     params = ctx.params
     account = ctx.store.fetch(params["account"], "account", param="account")

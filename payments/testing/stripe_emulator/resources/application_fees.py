@@ -6,13 +6,11 @@ from typing import Any
 
 from .. import ids
 from ..context import Context
-from ..listing import LIST_PARAMS, paginate
-from ..params import Str
+from ..listing import paginate
 from ..routing import route
 from . import balance_transactions
 
 APPLICATION = "ca_emulatorplatform0000000000"
-LIST = {**LIST_PARAMS, "charge": Str()}
 
 
 def new_application_fee(ctx: Context, charge: dict[str, Any], amount: int) -> dict[str, Any]:
@@ -75,19 +73,19 @@ def refund_fee(ctx: Context, fee: dict[str, Any], amount: int) -> dict[str, Any]
     return fee_refund
 
 
-@route("GET", "/v1/application_fees/{id}", schema={})
+@route("GET", "/v1/application_fees/{id}")
 def retrieve_application_fee(ctx: Context) -> dict[str, Any]:
     return ctx.store.fetch(ctx.args["id"], "application_fee")
 
 
-@route("GET", "/v1/application_fees", schema=LIST)
+@route("GET", "/v1/application_fees")
 def list_application_fees(ctx: Context) -> dict[str, Any]:
     charge = ctx.params.get("charge")
     rows = [fee for fee in ctx.store.all("application_fee") if charge in (None, fee["charge"])]
     return paginate(ctx.store, rows, ctx.params, "/v1/application_fees", "application_fee")
 
 
-@route("GET", "/v1/application_fees/{id}/refunds/{refund}", schema={})
+@route("GET", "/v1/application_fees/{id}/refunds/{refund}")
 def retrieve_fee_refund(ctx: Context) -> dict[str, Any]:
     ctx.store.fetch(ctx.args["id"], "application_fee")
     return ctx.store.fetch(ctx.args["refund"], "fee_refund")

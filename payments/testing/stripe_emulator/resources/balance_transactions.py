@@ -6,13 +6,11 @@ from typing import Any
 
 from .. import ids, money
 from ..context import Context
-from ..listing import LIST_PARAMS, paginate
-from ..params import Str
+from ..listing import paginate
 from ..routing import route
 
 DAY = 86_400
 SETTLEMENT_DAYS = 2
-LIST = {**LIST_PARAMS, "source": Str(), "type": Str(), "currency": Str(), "payout": Str()}
 
 
 def new_balance_transaction(
@@ -127,12 +125,12 @@ def for_dispute_won(ctx: Context, dispute: dict[str, Any]) -> dict[str, Any]:
     )
 
 
-@route("GET", "/v1/balance_transactions/{id}", schema={})
+@route("GET", "/v1/balance_transactions/{id}")
 def retrieve_balance_transaction(ctx: Context) -> dict[str, Any]:
     return ctx.store.fetch(ctx.args["id"], "balance_transaction")
 
 
-@route("GET", "/v1/balance_transactions", schema=LIST)
+@route("GET", "/v1/balance_transactions")
 def list_balance_transactions(ctx: Context) -> dict[str, Any]:
     params = ctx.params
     rows = [

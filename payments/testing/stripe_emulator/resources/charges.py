@@ -8,21 +8,14 @@ from typing import Any
 from .. import cards, ids
 from ..context import Context
 from ..expand import includable
-from ..listing import LIST_PARAMS, list_of, paginate
-from ..params import Anything, Map, Str, merge_metadata
+from ..listing import list_of, paginate
+from ..params import merge_metadata
 from ..routing import route
 from ..store import Store, stripe_order
 from . import balance_transactions, destinations
 
-UPDATE = {
-    "description": Str(),
-    "metadata": Map(),
-    "receipt_email": Str(),
-    "shipping": Anything(),
-    "fraud_details": Anything(),
-    "transfer_group": Str(),
-}
-LIST = {**LIST_PARAMS, "payment_intent": Str(), "customer": Str(), "transfer_group": Str()}
+# What a charge update changes besides metadata.
+UPDATABLE = ("description", "receipt_email", "shipping", "fraud_details", "transfer_group")
 
 
 # Copied from the PaymentIntent onto each of its charges.
@@ -173,16 +166,16 @@ def _refunds(store: Store, charge: dict[str, Any]) -> dict[str, Any]:
     return list_of(rows, f"/v1/charges/{charge['id']}/refunds")
 
 
-@route("GET", "/v1/charges/{id}", schema={})
+@route("GET", "/v1/charges/{id}")
 def retrieve_charge(ctx: Context) -> dict[str, Any]:
     return ctx.store.fetch(ctx.args["id"], "charge")
 
 
-@route("POST", "/v1/charges/{id}", schema=UPDATE)
+@route("POST", "/v1/charges/{id}")
 def update_charge(ctx: Context) -> dict[str, Any]:
     charge = ctx.store.fetch(ctx.args["id"], "charge")
     params = ctx.params
-    changes = {key: params[key] for key in UPDATE if key in params and key != "metadata"}
+    changes = {key: params[key] for key in UPDATABLE if key in params}
     changes["metadata"] = merge_metadata(charge["metadata"], params.get("metadata"))
     previous = ctx.changed(charge, **changes)
     if previous:
@@ -190,7 +183,7 @@ def update_charge(ctx: Context) -> dict[str, Any]:
     return charge
 
 
-@route("GET", "/v1/charges", schema=LIST)
+@route("GET", "/v1/charges")
 def list_charges(ctx: Context) -> dict[str, Any]:
     params = ctx.params
     fields = ("payment_intent", "customer", "transfer_group")

@@ -11,86 +11,14 @@ from typing import Any
 from .. import errors, ids, money
 from ..context import Context
 from ..expand import includable
-from ..listing import LIST_PARAMS, list_of, paginate
-from ..params import Anything, Arr, Bool, Int, Map, Obj, Str, merge_metadata
+from ..listing import list_of, paginate
+from ..params import merge_metadata
 from ..routing import route
 from ..store import Store
 from . import destinations, line_items, payment_intents
 
 MIN_LIFETIME, MAX_LIFETIME = 30 * 60, 24 * 60 * 60
 CLOCK_SLACK = 10
-PAYMENT_INTENT_DATA = Obj(
-    {
-        "metadata": Map(),
-        "description": Str(),
-        "receipt_email": Str(),
-        "setup_future_usage": Str(choices=("on_session", "off_session")),
-        "application_fee_amount": Int(minimum=0),
-        "transfer_data": payment_intents.TRANSFER_DATA,
-        "capture_method": Str(choices=payment_intents.CAPTURE_METHODS),
-        "statement_descriptor": Str(),
-        "statement_descriptor_suffix": Str(),
-        "on_behalf_of": Str(),
-        "transfer_group": Str(),
-        "shipping": Anything(),
-    }
-)
-ACCEPTED_AS_IS = [
-    "adaptive_pricing",
-    "after_expiration",
-    "automatic_tax",
-    "branding_settings",
-    "consent_collection",
-    "custom_fields",
-    "custom_text",
-    "customer_update",
-    "discounts",
-    "invoice_creation",
-    "name_collection",
-    "optional_items",
-    "payment_method_data",
-    "payment_method_options",
-    "permissions",
-    "saved_payment_method_options",
-    "setup_intent_data",
-    "shipping_address_collection",
-    "shipping_options",
-    "subscription_data",
-    "tax_id_collection",
-    "wallet_options",
-]
-CREATE = {
-    **{name: Anything() for name in ACCEPTED_AS_IS},
-    "mode": Str(required=True, choices=("payment", "setup", "subscription")),
-    "line_items": Arr(line_items.LINE_ITEM),
-    "customer": Str(),
-    "customer_email": Str(),
-    "customer_creation": Str(choices=("always", "if_required")),
-    "client_reference_id": Str(),
-    "metadata": Map(),
-    "success_url": Str(),
-    "cancel_url": Str(),
-    "return_url": Str(),
-    "expires_at": Int(),
-    "payment_method_types": Arr(Str()),
-    "excluded_payment_method_types": Arr(Str()),
-    "locale": Str(),
-    "submit_type": Str(choices=("auto", "book", "donate", "pay", "subscribe")),
-    "payment_intent_data": PAYMENT_INTENT_DATA,
-    "ui_mode": Str(choices=("hosted", "embedded", "custom")),
-    "allow_promotion_codes": Bool(),
-    "billing_address_collection": Str(choices=("auto", "required")),
-    "phone_number_collection": Obj({"enabled": Bool(required=True)}),
-    "payment_method_collection": Str(choices=("always", "if_required")),
-    "payment_method_configuration": Str(),
-    "redirect_on_completion": Str(choices=("always", "if_required", "never")),
-    "currency": Str(),
-    "origin_context": Str(choices=("mobile_app", "web")),
-    "integration_identifier": Str(),
-}
-LIST = {**LIST_PARAMS, "payment_intent": Str(), "customer": Str(), "status": Str(),
-        "customer_details": Anything(), "payment_link": Str(), "subscription": Str()}  # fmt: skip
-UPDATE = {"metadata": Map(), "collected_information": Anything(), "shipping_options": Anything()}
 
 
 def check_create(params: dict[str, Any]) -> None:
@@ -193,7 +121,7 @@ def _breakdown(store: Store, total_details: dict[str, Any]) -> dict[str, Any]:
     return {"discounts": [], "taxes": []}
 
 
-@route("POST", "/v1/checkout/sessions", schema=CREATE, check=check_create)
+@route("POST", "/v1/checkout/sessions", check=check_create)
 def create_session(ctx: Context) -> dict[str, Any]:
     if ctx.params.get("customer"):
         ctx.store.fetch(ctx.params["customer"], "customer", param="customer")
@@ -201,19 +129,19 @@ def create_session(ctx: Context) -> dict[str, Any]:
     return new_session(ctx, ctx.params)
 
 
-@route("GET", "/v1/checkout/sessions/{id}", schema={})
+@route("GET", "/v1/checkout/sessions/{id}")
 def retrieve_session(ctx: Context) -> dict[str, Any]:
     return ctx.store.fetch(ctx.args["id"], "checkout.session")
 
 
-@route("POST", "/v1/checkout/sessions/{id}", schema=UPDATE)
+@route("POST", "/v1/checkout/sessions/{id}")
 def update_session(ctx: Context) -> dict[str, Any]:
     session = ctx.store.fetch(ctx.args["id"], "checkout.session")
     session["metadata"] = merge_metadata(session["metadata"], ctx.params.get("metadata"))
     return session
 
 
-@route("GET", "/v1/checkout/sessions/{id}/line_items", schema=LIST_PARAMS)
+@route("GET", "/v1/checkout/sessions/{id}/line_items")
 def list_line_items(ctx: Context) -> dict[str, Any]:
     session = ctx.store.fetch(ctx.args["id"], "checkout.session")
     page = _line_items(ctx.store, session)
@@ -223,7 +151,7 @@ def list_line_items(ctx: Context) -> dict[str, Any]:
     return page
 
 
-@route("GET", "/v1/checkout/sessions", schema=LIST)
+@route("GET", "/v1/checkout/sessions")
 def list_sessions(ctx: Context) -> dict[str, Any]:
     params = ctx.params
     email = (params.get("customer_details") or {}).get("email")
@@ -237,7 +165,7 @@ def list_sessions(ctx: Context) -> dict[str, Any]:
     return paginate(ctx.store, rows, params, "/v1/checkout/sessions", "checkout.session")
 
 
-@route("POST", "/v1/checkout/sessions/{id}/expire", schema={})
+@route("POST", "/v1/checkout/sessions/{id}/expire")
 def expire_session(ctx: Context) -> dict[str, Any]:
     return expire(ctx, ctx.store.fetch(ctx.args["id"], "checkout.session"))
 

@@ -9,8 +9,8 @@ from typing import Any
 
 from .. import errors, ids
 from ..context import Context
-from ..listing import LIST_PARAMS, paginate
-from ..params import Anything, Bool, Map, Obj, Str, merge_metadata
+from ..listing import paginate
+from ..params import merge_metadata
 from ..routing import route
 from ..store import public
 from . import balance_transactions
@@ -45,9 +45,6 @@ EVIDENCE_FIELDS = [
     "uncategorized_file",
     "uncategorized_text",
 ]
-EVIDENCE = Obj({**{field: Str() for field in EVIDENCE_FIELDS}, "enhanced_evidence": Anything()})
-UPDATE = {"evidence": EVIDENCE, "metadata": Map(), "submit": Bool()}
-LIST = {**LIST_PARAMS, "charge": Str(), "payment_intent": Str()}
 OPEN = ("warning_needs_response", "needs_response", "under_review", "warning_under_review")
 
 
@@ -124,12 +121,12 @@ def _require_open(dispute: dict[str, Any]) -> None:
         )
 
 
-@route("GET", "/v1/disputes/{id}", schema={})
+@route("GET", "/v1/disputes/{id}")
 def retrieve_dispute(ctx: Context) -> dict[str, Any]:
     return ctx.store.fetch(ctx.args["id"], "dispute")
 
 
-@route("POST", "/v1/disputes/{id}", schema=UPDATE)
+@route("POST", "/v1/disputes/{id}")
 def update_dispute(ctx: Context) -> dict[str, Any]:
     dispute = ctx.store.fetch(ctx.args["id"], "dispute")
     _require_open(dispute)
@@ -151,13 +148,13 @@ def update_dispute(ctx: Context) -> dict[str, Any]:
     return dispute
 
 
-@route("POST", "/v1/disputes/{id}/close", schema={})
+@route("POST", "/v1/disputes/{id}/close")
 def accept_dispute(ctx: Context) -> dict[str, Any]:
     """Stripe's "close" accepts the dispute: it is lost."""
     return close_dispute(ctx, ctx.store.fetch(ctx.args["id"], "dispute"), won=False)
 
 
-@route("GET", "/v1/disputes", schema=LIST)
+@route("GET", "/v1/disputes")
 def list_disputes(ctx: Context) -> dict[str, Any]:
     params = ctx.params
     rows = [

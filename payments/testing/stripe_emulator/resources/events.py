@@ -7,11 +7,8 @@ from typing import Any
 
 from .. import errors
 from ..context import Context
-from ..listing import LIST_PARAMS, paginate
-from ..params import Arr, Bool, Str
+from ..listing import paginate
 from ..routing import route
-
-LIST = {**LIST_PARAMS, "type": Str(), "types": Arr(Str()), "delivery_success": Bool()}
 
 
 def check_list(params: dict[str, Any]) -> None:
@@ -23,12 +20,12 @@ def check_list(params: dict[str, Any]) -> None:
         raise errors.invalid_request("You may pass at most 20 event types.", param="types")
 
 
-@route("GET", "/v1/events/{id}", schema={})
+@route("GET", "/v1/events/{id}")
 def retrieve_event(ctx: Context) -> dict[str, Any]:
     return ctx.store.fetch(ctx.args["id"], "event")
 
 
-@route("GET", "/v1/events", schema=LIST, check=check_list)
+@route("GET", "/v1/events", check=check_list)
 def list_events(ctx: Context) -> dict[str, Any]:
     params = ctx.params
     patterns = params.get("types") or ([params["type"]] if params.get("type") else ["*"])

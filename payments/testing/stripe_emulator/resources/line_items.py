@@ -7,41 +7,7 @@ from typing import Any
 from .. import errors, ids, money
 from ..context import Context
 from ..expand import includable
-from ..params import Anything, Arr, Int, Map, Obj, Str
 from ..store import Store
-
-PRODUCT_DATA = Obj(
-    {
-        "name": Str(required=True),
-        "description": Str(),
-        "images": Arr(Str()),
-        "metadata": Map(),
-        "tax_code": Str(),
-        "unit_label": Str(),
-    }
-)
-PRICE_DATA = Obj(
-    {
-        "currency": Str(required=True),
-        "unit_amount": Int(minimum=0),
-        "unit_amount_decimal": Str(),
-        "product": Str(),
-        "product_data": PRODUCT_DATA,
-        "tax_behavior": Str(choices=("exclusive", "inclusive", "unspecified")),
-        "recurring": Anything(),
-    }
-)
-LINE_ITEM = Obj(
-    {
-        "price_data": PRICE_DATA,
-        "price": Str(),
-        "quantity": Int(minimum=1),
-        "adjustable_quantity": Anything(),
-        "tax_rates": Arr(Str()),
-        "dynamic_tax_rates": Arr(Str()),
-        "metadata": Map(),
-    }
-)
 
 
 def check_line_items(items: list[dict[str, Any]]) -> tuple[str, int]:

@@ -5,88 +5,18 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from .. import errors, ids, money
+from .. import errors, ids, money, rules
 from ..context import Context
-from ..listing import LIST_PARAMS, paginate
-from ..params import Anything, Arr, Bool, Either, Int, Map, Obj, Str, merge_metadata
+from ..listing import paginate
+from ..params import merge_metadata
 from ..routing import route
 from ..store import stripe_order
 from . import attempts, charges, destinations, payment_methods
 from .shapes import owner_mismatch
 
-CAPTURE_METHODS = ("automatic", "automatic_async", "manual")
-FUTURE_USAGE = Str(choices=("on_session", "off_session"))
-OFF_SESSION = Either(Bool(), Str(choices=("one_off", "recurring")))
-TRANSFER_DATA = Obj({"destination": Str(required=True), "amount": Int(minimum=0)})
-EDITABLE = {
-    "amount": Int(),
-    "currency": Str(),
-    "customer": Str(),
-    "description": Str(),
-    "metadata": Map(),
-    "payment_method": Str(),
-    "receipt_email": Str(),
-    "setup_future_usage": FUTURE_USAGE,
-    "payment_method_types": Arr(Str()),
-    "statement_descriptor": Str(),
-    "statement_descriptor_suffix": Str(),
-    "application_fee_amount": Int(minimum=0),
-    "transfer_data": TRANSFER_DATA,
-    "transfer_group": Str(),
-    "capture_method": Str(choices=CAPTURE_METHODS),
-    "shipping": Anything(),
-    "payment_method_options": Anything(),
-    "payment_method_data": Anything(),
-    "excluded_payment_method_types": Arr(Str()),
-}
-CONFIRMING = {
-    "off_session": OFF_SESSION,
-    "return_url": Str(),
-    "error_on_requires_action": Bool(),
-    "use_stripe_sdk": Bool(),
-    "mandate_data": Anything(),
-    "mandate": Str(),
-    "radar_options": Anything(),
-    "confirmation_token": Str(),
-}
-CREATE = {
-    **EDITABLE,
-    **CONFIRMING,
-    "amount": Int(required=True),
-    "currency": Str(required=True),
-    "confirm": Bool(),
-    "automatic_payment_methods": Obj(
-        {"enabled": Bool(required=True), "allow_redirects": Str(choices=("always", "never"))}
-    ),
-    "confirmation_method": Str(choices=("automatic", "manual")),
-    "on_behalf_of": Str(),
-    "payment_method_configuration": Str(),
-}
-CONFIRM = {
-    **CONFIRMING,
-    "payment_method": Str(),
-    "receipt_email": Str(),
-    "setup_future_usage": FUTURE_USAGE,
-    "capture_method": Str(choices=CAPTURE_METHODS),
-    "payment_method_options": Anything(),
-    "payment_method_types": Arr(Str()),
-    "payment_method_data": Anything(),
-    "shipping": Anything(),
-    "client_secret": Str(),
-}
-CAPTURE = {
-    "amount_to_capture": Int(minimum=1),
-    "application_fee_amount": Int(minimum=0),
-    "metadata": Map(),
-    "statement_descriptor": Str(),
-    "statement_descriptor_suffix": Str(),
-    "final_capture": Bool(),
-}
-CANCEL_REASONS = ("duplicate", "fraudulent", "requested_by_customer", "abandoned")
 CANCELABLE = ("requires_payment_method", "requires_capture", "requires_confirmation",
               "requires_action", "processing")  # fmt: skip
 CONFIRMABLE = ("requires_payment_method", "requires_confirmation", "requires_action")
-LIST = {**LIST_PARAMS, "customer": Str()}
 
 
 def check_create(params: dict[str, Any]) -> None:
@@ -98,12 +28,8 @@ def check_create(params: dict[str, Any]) -> None:
                 raise errors.invalid_request(
                     f"You can only pass `{name}` when `confirm=true`.", param=name
                 )
-    if params.get("automatic_payment_methods") and params.get("payment_method_types"):
-        raise errors.invalid_request(
-            "You may only specify one of these parameters: automatic_payment_methods, "
-            "payment_method_types.",
-            param="payment_method_types",
-        )
+    if params.get("confirm"):
+        rules.check_return_url(_automatic(params), params.get("return_url"))
 
 
 # Taken as given at creation (None when absent).
@@ -127,7 +53,9 @@ FIXED = {
 def new_payment_intent(ctx: Context, *, amount: int, currency: str, **fields: Any) -> dict:
     """A PaymentIntent in requires_payment_method (emits payment_intent.created)."""
     intent_id = ids.new_id("pi")
-    types = fields.get("payment_method_types")
+    # `allowed_payment_method_types` filters to what can work here: cards, in the emulator.
+    allowed = fields.get("allowed_payment_method_types")
+    types = (["card"] if "card" in allowed else list(allowed)) if allowed else None
     intent = {
         "id": intent_id,
         "object": "payment_intent",
@@ -149,6 +77,9 @@ def new_payment_intent(ctx: Context, *, amount: int, currency: str, **fields: An
 
 
 def _automatic(fields: dict[str, Any]) -> dict[str, Any] | None:
+    """Dynamic payment methods are on unless disabled or `allowed_payment_method_types` given."""
+    if fields.get("allowed_payment_method_types"):
+        return None
     requested = fields.get("automatic_payment_methods") or {"enabled": True}
     if not requested.get("enabled"):
         return None
@@ -166,7 +97,7 @@ def _payment_method_for(ctx: Context, intent_customer: str | None, reference: st
     return payment_method
 
 
-@route("POST", "/v1/payment_intents", schema=CREATE, check=check_create)
+@route("POST", "/v1/payment_intents", check=check_create)
 def create_payment_intent(ctx: Context) -> dict[str, Any]:
     params = ctx.params
     if params.get("customer"):
@@ -175,7 +106,7 @@ def create_payment_intent(ctx: Context) -> dict[str, Any]:
     payment_method = None
     if params.get("payment_method"):
         payment_method = _payment_method_for(ctx, params.get("customer"), params["payment_method"])
-    fields = {key: params[key] for key in CREATE if key in params and key != "payment_method"}
+    fields = {key: value for key, value in params.items() if key != "payment_method"}
     intent = new_payment_intent(ctx, **fields)
     ctx.store.meta(intent["id"])["error_on_requires_action"] = params.get(
         "error_on_requires_action"
@@ -204,12 +135,12 @@ def _confirm(
     return intent
 
 
-@route("GET", "/v1/payment_intents/{id}", schema={"client_secret": Str()})
+@route("GET", "/v1/payment_intents/{id}")
 def retrieve_payment_intent(ctx: Context) -> dict[str, Any]:
     return ctx.store.fetch(ctx.args["id"], "payment_intent")
 
 
-@route("POST", "/v1/payment_intents/{id}", schema=EDITABLE)
+@route("POST", "/v1/payment_intents/{id}")
 def update_payment_intent(ctx: Context) -> dict[str, Any]:
     intent = ctx.store.fetch(ctx.args["id"], "payment_intent")
     params = dict(ctx.params)
@@ -230,12 +161,13 @@ def update_payment_intent(ctx: Context) -> dict[str, Any]:
     return intent
 
 
-@route("POST", "/v1/payment_intents/{id}/confirm", schema=CONFIRM)
+@route("POST", "/v1/payment_intents/{id}/confirm")
 def confirm_payment_intent(ctx: Context) -> dict[str, Any]:
     intent = ctx.store.fetch(ctx.args["id"], "payment_intent")
     params = ctx.params
     if intent["status"] not in CONFIRMABLE:
         raise attempts.unexpected(intent, "confirm", CONFIRMABLE)
+    rules.check_return_url(intent["automatic_payment_methods"], params.get("return_url"))
     reference = params.get("payment_method") or intent["payment_method"]
     payment_method = _payment_method_for(ctx, intent["customer"], reference) if reference else None
     for field in ("receipt_email", "setup_future_usage", "capture_method", "shipping"):
@@ -248,7 +180,7 @@ def confirm_payment_intent(ctx: Context) -> dict[str, Any]:
     return _confirm(ctx, intent, payment_method, bool(params.get("off_session")))
 
 
-@route("POST", "/v1/payment_intents/{id}/capture", schema=CAPTURE)
+@route("POST", "/v1/payment_intents/{id}/capture")
 def capture_payment_intent(ctx: Context) -> dict[str, Any]:
     intent = ctx.store.fetch(ctx.args["id"], "payment_intent")
     if intent["status"] != "requires_capture":
@@ -270,8 +202,7 @@ def capture_payment_intent(ctx: Context) -> dict[str, Any]:
     return intent
 
 
-@route("POST", "/v1/payment_intents/{id}/cancel",
-       schema={"cancellation_reason": Str(choices=CANCEL_REASONS)})  # fmt: skip
+@route("POST", "/v1/payment_intents/{id}/cancel")
 def cancel_payment_intent(ctx: Context) -> dict[str, Any]:
     intent = ctx.store.fetch(ctx.args["id"], "payment_intent")
     session = ctx.store.get(ctx.store.meta(intent["id"]).get("checkout_session") or "")
@@ -300,7 +231,7 @@ def cancel(ctx: Context, intent: dict[str, Any], reason: str | None) -> dict[str
     return intent
 
 
-@route("GET", "/v1/payment_intents", schema=LIST)
+@route("GET", "/v1/payment_intents")
 def list_payment_intents(ctx: Context) -> dict[str, Any]:
     customer = ctx.params.get("customer")
     rows = [

@@ -12,38 +12,10 @@ from typing import Any
 from .. import cards, errors, ids
 from ..cards import TestCard
 from ..context import Context
-from ..listing import LIST_PARAMS, paginate
-from ..params import Anything, Int, Map, Obj, Str, merge_metadata
+from ..listing import paginate
+from ..params import merge_metadata
 from ..routing import route
-from .shapes import BILLING_DETAILS, billing_details
-
-CARD = Obj(
-    {
-        "number": Str(),
-        "exp_month": Int(),
-        "exp_year": Int(),
-        "cvc": Str(),
-        "token": Str(),
-        "networks": Anything(),
-    }
-)
-REDISPLAY = Str(choices=("always", "limited", "unspecified"))
-CREATE = {
-    "type": Str(required=True, choices=("card",)),
-    "card": CARD,
-    "billing_details": BILLING_DETAILS,
-    "metadata": Map(),
-    "allow_redisplay": REDISPLAY,
-    "customer": Str(),
-    "payment_method": Str(),
-}
-UPDATE = {
-    "billing_details": BILLING_DETAILS,
-    "metadata": Map(),
-    "allow_redisplay": REDISPLAY,
-    "card": Obj({"exp_month": Int(), "exp_year": Int(), "networks": Anything()}),
-}
-LIST = {**LIST_PARAMS, "customer": Str(), "type": Str()}
+from .shapes import billing_details
 
 
 def new_payment_method(
@@ -166,7 +138,7 @@ def _check_expiry(ctx: Context, month: int, year: int) -> None:
         )  # fmt: skip
 
 
-@route("POST", "/v1/payment_methods", schema=CREATE)
+@route("POST", "/v1/payment_methods")
 def create_payment_method(ctx: Context) -> dict[str, Any]:
     params = ctx.params
     if params.get("payment_method") or params.get("customer"):
@@ -185,12 +157,12 @@ def create_payment_method(ctx: Context) -> dict[str, Any]:
     )
 
 
-@route("GET", "/v1/payment_methods/{id}", schema={})
+@route("GET", "/v1/payment_methods/{id}")
 def retrieve_payment_method(ctx: Context) -> dict[str, Any]:
     return resolve(ctx, ctx.args["id"], param="id")
 
 
-@route("POST", "/v1/payment_methods/{id}", schema=UPDATE)
+@route("POST", "/v1/payment_methods/{id}")
 def update_payment_method(ctx: Context) -> dict[str, Any]:
     payment_method = ctx.store.fetch(ctx.args["id"], "payment_method")
     params = ctx.params
@@ -210,14 +182,14 @@ def update_payment_method(ctx: Context) -> dict[str, Any]:
     return payment_method
 
 
-@route("POST", "/v1/payment_methods/{id}/attach", schema={"customer": Str(required=True)})
+@route("POST", "/v1/payment_methods/{id}/attach")
 def attach_payment_method(ctx: Context) -> dict[str, Any]:
     customer = ctx.store.fetch(ctx.params["customer"], "customer", param="customer")
     payment_method = resolve(ctx, ctx.args["id"], param="id")
     return attach(ctx, payment_method, customer["id"])
 
 
-@route("POST", "/v1/payment_methods/{id}/detach", schema={})
+@route("POST", "/v1/payment_methods/{id}/detach")
 def detach_payment_method(ctx: Context) -> dict[str, Any]:
     payment_method = ctx.store.fetch(ctx.args["id"], "payment_method")
     owner = payment_method["customer"]
@@ -238,7 +210,7 @@ def detach_payment_method(ctx: Context) -> dict[str, Any]:
     return payment_method
 
 
-@route("GET", "/v1/payment_methods", schema=LIST)
+@route("GET", "/v1/payment_methods")
 def list_payment_methods(ctx: Context) -> dict[str, Any]:
     return list_for(ctx, ctx.params.get("customer"), "/v1/payment_methods")
 

@@ -7,26 +7,11 @@ from typing import Any
 
 from .. import errors, ids, money
 from ..context import Context
-from ..listing import LIST_PARAMS, paginate
-from ..params import Bool, Int, Map, Str, merge_metadata
+from ..listing import paginate
+from ..params import merge_metadata
 from ..routing import route
 from . import balance_transactions, destinations, payment_methods
 
-REASONS = ("duplicate", "fraudulent", "requested_by_customer")
-CREATE = {
-    "charge": Str(),
-    "payment_intent": Str(),
-    "amount": Int(minimum=1),
-    "reason": Str(choices=REASONS),
-    "metadata": Map(),
-    "refund_application_fee": Bool(),
-    "reverse_transfer": Bool(),
-    "instructions_email": Str(),
-    "currency": Str(),
-    "origin": Str(choices=("customer_balance",)),
-    "customer": Str(),
-}
-LIST = {**LIST_PARAMS, "charge": Str(), "payment_intent": Str()}
 OPEN_DISPUTE = ("warning_needs_response", "needs_response", "under_review",
                 "warning_under_review", "lost")  # fmt: skip
 
@@ -129,7 +114,7 @@ def new_refund(
     return refund
 
 
-@route("POST", "/v1/refunds", schema=CREATE, check=check_create)
+@route("POST", "/v1/refunds", check=check_create)
 def create_refund(ctx: Context) -> dict[str, Any]:
     charge = _charge_to_refund(ctx, ctx.params)
     amount = _check_refundable(ctx, charge, ctx.params.get("amount"))
@@ -171,12 +156,12 @@ def fail_refund(ctx: Context, refund: dict[str, Any]) -> dict[str, Any]:
     return refund
 
 
-@route("GET", "/v1/refunds/{id}", schema={})
+@route("GET", "/v1/refunds/{id}")
 def retrieve_refund(ctx: Context) -> dict[str, Any]:
     return ctx.store.fetch(ctx.args["id"], "refund")
 
 
-@route("POST", "/v1/refunds/{id}", schema={"metadata": Map()})
+@route("POST", "/v1/refunds/{id}")
 def update_refund(ctx: Context) -> dict[str, Any]:
     refund = ctx.store.fetch(ctx.args["id"], "refund")
     metadata = merge_metadata(refund["metadata"], ctx.params.get("metadata"))
@@ -187,7 +172,7 @@ def update_refund(ctx: Context) -> dict[str, Any]:
     return refund
 
 
-@route("GET", "/v1/refunds", schema=LIST)
+@route("GET", "/v1/refunds")
 def list_refunds(ctx: Context) -> dict[str, Any]:
     params = ctx.params
     rows = [

@@ -1,24 +1,9 @@
-"""Parameter schemas and object fragments shared by several resources."""
+"""Object fragments shared by several resources."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from ..params import Obj, Str
-
-ADDRESS = Obj(
-    {
-        "city": Str(),
-        "country": Str(),
-        "line1": Str(),
-        "line2": Str(),
-        "postal_code": Str(),
-        "state": Str(),
-    }
-)
-BILLING_DETAILS = Obj(
-    {"address": ADDRESS, "email": Str(), "name": Str(), "phone": Str(), "tax_id": Str()}
-)
 ADDRESS_FIELDS = ("city", "country", "line1", "line2", "postal_code", "state")
 
 

@@ -6,12 +6,9 @@ from typing import Any
 
 from .. import ids
 from ..context import Context
-from ..listing import LIST_PARAMS, paginate
-from ..params import Str
+from ..listing import paginate
 from ..routing import route
 from . import balance_transactions
-
-LIST = {**LIST_PARAMS, "destination": Str(), "transfer_group": Str()}
 
 
 def new_transfer(ctx: Context, charge: dict[str, Any], amount: int) -> dict[str, Any]:
@@ -78,12 +75,12 @@ def reverse(ctx: Context, transfer: dict[str, Any], amount: int, refund_id: str)
     return reversal
 
 
-@route("GET", "/v1/transfers/{id}", schema={})
+@route("GET", "/v1/transfers/{id}")
 def retrieve_transfer(ctx: Context) -> dict[str, Any]:
     return ctx.store.fetch(ctx.args["id"], "transfer")
 
 
-@route("GET", "/v1/transfers", schema=LIST)
+@route("GET", "/v1/transfers")
 def list_transfers(ctx: Context) -> dict[str, Any]:
     params = ctx.params
     rows = [
@@ -96,7 +93,7 @@ def list_transfers(ctx: Context) -> dict[str, Any]:
     return paginate(ctx.store, rows, params, "/v1/transfers", "transfer")
 
 
-@route("GET", "/v1/transfers/{id}/reversals/{reversal}", schema={})
+@route("GET", "/v1/transfers/{id}/reversals/{reversal}")
 def retrieve_reversal(ctx: Context) -> dict[str, Any]:
     ctx.store.fetch(ctx.args["id"], "transfer")
     return ctx.store.fetch(ctx.args["reversal"], "transfer_reversal")

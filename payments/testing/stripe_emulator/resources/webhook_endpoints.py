@@ -13,26 +13,10 @@ from urllib.parse import urlsplit
 
 from .. import errors, ids
 from ..context import API_VERSION, Context
-from ..listing import LIST_PARAMS, paginate
-from ..params import Arr, Bool, Map, Str, merge_metadata
+from ..listing import paginate
+from ..params import merge_metadata
 from ..routing import route
 from ..store import Store, public
-
-CREATE = {
-    "url": Str(required=True),
-    "enabled_events": Arr(Str(), required=True),
-    "description": Str(),
-    "metadata": Map(),
-    "api_version": Str(),
-    "connect": Bool(),
-}
-UPDATE = {
-    "url": Str(),
-    "enabled_events": Arr(Str()),
-    "description": Str(),
-    "metadata": Map(),
-    "disabled": Bool(),
-}
 
 
 def targets(store: Store, event: dict[str, Any]) -> list[tuple[str, str]]:
@@ -71,7 +55,7 @@ def _check_events(events: list[str]) -> list[str]:
     return events
 
 
-@route("POST", "/v1/webhook_endpoints", schema=CREATE)
+@route("POST", "/v1/webhook_endpoints")
 def create_endpoint(ctx: Context) -> dict[str, Any]:
     params = ctx.params
     endpoint = {
@@ -96,12 +80,12 @@ def _endpoint(ctx: Context) -> dict[str, Any]:
     return ctx.store.fetch(ctx.args["id"], "webhook_endpoint")
 
 
-@route("GET", "/v1/webhook_endpoints/{id}", schema={})
+@route("GET", "/v1/webhook_endpoints/{id}")
 def retrieve_endpoint(ctx: Context) -> dict[str, Any]:
     return _endpoint(ctx)
 
 
-@route("POST", "/v1/webhook_endpoints/{id}", schema=UPDATE)
+@route("POST", "/v1/webhook_endpoints/{id}")
 def update_endpoint(ctx: Context) -> dict[str, Any]:
     endpoint, params = _endpoint(ctx), ctx.params
     if params.get("url") is not None:
@@ -116,14 +100,14 @@ def update_endpoint(ctx: Context) -> dict[str, Any]:
     return endpoint
 
 
-@route("DELETE", "/v1/webhook_endpoints/{id}", schema={})
+@route("DELETE", "/v1/webhook_endpoints/{id}")
 def delete_endpoint(ctx: Context) -> dict[str, Any]:
     endpoint = _endpoint(ctx)
     del ctx.store.objects[endpoint["id"]]
     return {"id": endpoint["id"], "object": "webhook_endpoint", "deleted": True}
 
 
-@route("GET", "/v1/webhook_endpoints", schema=LIST_PARAMS)
+@route("GET", "/v1/webhook_endpoints")
 def list_endpoints(ctx: Context) -> dict[str, Any]:
     rows = ctx.store.all("webhook_endpoint")
     return paginate(ctx.store, rows, ctx.params, "/v1/webhook_endpoints", "webhook_endpoint")

@@ -1,0 +1,130 @@
+"""Every adapter function, with every optional argument, against the strict emulator: none of
+its parameters is refused by the contract derived from the SDK's types (issue 10)."""
+
+import inspect
+import time
+
+import pytest
+import requests
+
+from payments import exceptions as exc
+from payments import stripe_api
+
+pytestmark = pytest.mark.usefixtures("stripe_emulator")
+
+# Public names of the adapter that make no Stripe request.
+NOT_STRIPE_CALLS = {"StripeResult", "idempotency_key", "sdk_api_version", "webhook_event_verify"}
+# What a refused parameter looks like; a business error (a decline, a missing object) is fine.
+PARAMETER_CODES = {"parameter_unknown", "parameter_missing", "parameter_invalid_integer",
+                   "parameter_invalid_string", "parameter_invalid_empty",
+                   "payment_method_types_no_longer_supported"}  # fmt: skip
+
+
+def _public_functions() -> set[str]:
+    return {
+        name
+        for name in stripe_api.__all__
+        if name not in NOT_STRIPE_CALLS and inspect.isfunction(getattr(stripe_api, name))
+    }
+
+
+class Exercise:
+    """Calls adapter functions, checks each call passes every optional argument, and records
+    what was exercised."""
+
+    def __init__(self) -> None:
+        self.called: set[str] = set()
+
+    def __call__(self, name: str, /, *args, **kwargs):
+        function = getattr(stripe_api, name)
+        optional = {
+            p.name
+            for p in inspect.signature(function).parameters.values()
+            if p.default is not inspect.Parameter.empty
+        }
+        assert optional <= set(kwargs), f"{name}: not exercised with {optional - set(kwargs)}"
+        self.called.add(name)
+        try:
+            return function(*args, **kwargs)
+        except exc.InvalidProviderRequest as error:
+            refused = error.code in PARAMETER_CODES or "parameter" in str(error).lower()
+            assert not refused, f"{name}: Stripe would refuse our parameters: {error}"
+            raise
+
+
+def _onboarded_account(run: Exercise, emulator) -> str:
+    account = run("account_create", owner_key="user:1", account_type="express",
+                  email="payee@example.com", country="GB").id  # fmt: skip
+    response = requests.post(f"{emulator.url}/_emulator/accounts/{account}/onboard", timeout=30)
+    assert response.status_code == 200, response.text
+    return account
+
+
+def _customer_calls(run: Exercise) -> tuple[str, str]:
+    customer = run("customer_create", customer_id=1, email="ada@example.com", name="Ada",
+                   phone="+441234567890").id  # fmt: skip
+    run("customer_retrieve", customer)
+    card = run("payment_method_attach", request_id=1, stripe_customer_id=customer,
+               payment_method="pm_card_visa").id  # fmt: skip
+    run("customer_default_payment_method_set", customer_id=1, stripe_customer_id=customer,
+        payment_method=card, request_id=2)  # fmt: skip
+    run("customer_payment_method_list", stripe_customer_id=customer, limit=10)
+    run("payment_method_retrieve", card)
+    return customer, card
+
+
+def _payment_calls(run: Exercise, customer: str, card: str, account: str) -> str:
+    destination = {"application_fee_amount": 100, "transfer_data": {"destination": account}}
+    checkout = run("checkout_session_create", session_id="s-1", amount=2500, currency="gbp",
+                   description="Deposit", success_url="https://shop.example/ok",
+                   cancel_url="https://shop.example/no", expires_at=int(time.time()) + 86400,
+                   stripe_customer_id=customer, metadata={"order": "A-1"},
+                   destination_params=destination).id  # fmt: skip
+    run("checkout_session_retrieve", checkout)
+    run("checkout_session_expire", session_id="s-1", stripe_id=checkout)
+    for off_session, return_url in ((True, None), (False, "https://shop.example/back"),
+                                    (False, None)):  # fmt: skip
+        intent = run("payment_intent_create", session_id=f"s-{off_session}-{return_url}",
+                     amount=2500, currency="gbp", description="Deposit",
+                     stripe_customer_id=customer, metadata={"order": "A-1"}, payment_method=card,
+                     confirm=True, off_session=off_session, save_payment_method=not off_session,
+                     return_url=return_url, destination_params=destination)  # fmt: skip
+        assert intent.data["status"] == "succeeded"
+    run("payment_intent_retrieve", intent.id)
+    pending = run("payment_intent_create", session_id="s-3", amount=900, currency="gbp",
+                  description="", stripe_customer_id=None, metadata=None, payment_method=None,
+                  confirm=False, off_session=False, save_payment_method=False,
+                  return_url=None, destination_params=None)  # fmt: skip
+    run("payment_intent_cancel", session_id="s-3", stripe_id=pending.id)
+    return intent.data["latest_charge"]
+
+
+def test_every_adapter_function_is_accepted_by_the_contract(stripe_emulator):
+    run = Exercise()
+    account = _onboarded_account(run, stripe_emulator)
+    run("account_retrieve", account)
+    run(
+        "account_link_create",
+        request_id=1,
+        account=account,
+        refresh_url="https://shop.example/refresh",
+        return_url="https://shop.example/return",
+    )
+    customer, card = _customer_calls(run)
+    charge_id = _payment_calls(run, customer, card, account)
+    charge = run("charge_retrieve", charge_id).data
+    run("balance_transaction_retrieve", charge["balance_transaction"]["id"])
+    run("transfer_retrieve", charge["transfer"])
+    run("application_fee_retrieve", charge["application_fee"])
+    refund = run("refund_create", refund_id=1, session_id="s-1",
+                 payment_intent=charge["payment_intent"], amount=500,
+                 reason="requested_by_customer", reverse_transfer=True)  # fmt: skip
+    first = run("refund_list", charge=charge_id, starting_after=None, limit=10)
+    assert first.data["data"][0]["id"] == refund.id
+    run("refund_list", charge=charge_id, starting_after=refund.id, limit=10)
+    events = run("event_list", created_gte=0, starting_after=None, limit=5).data["data"]
+    run("event_list", created_gte=0, starting_after=events[-1]["id"], limit=5)
+    run("payment_method_detach", customer_id=1, payment_method=card)
+    assert stripe_emulator.take_bugs() == []
+    # A new adapter function fails this test until it is exercised here.
+    assert run.called == _public_functions()
