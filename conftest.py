@@ -4,4 +4,5 @@ pytest_plugins = [
     "payments.tests.webhook_support",
     "payments.tests.callback_support",
     "payments.tests.people_support",
+    "payments.tests.throttle_support",
 ]

@@ -6,7 +6,8 @@
 import logging
 from typing import Any
 
-from django.http import HttpRequest, JsonResponse
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404, HttpRequest, JsonResponse
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import exceptions as drf_exceptions
 from rest_framework import serializers, status
@@ -77,7 +78,11 @@ def exception_handler(error: Exception, context: dict) -> Response:
         return payments_error_response(error)
     if isinstance(error, drf_exceptions.ValidationError):
         return _validation_response(error)
-    response = drf_exception_handler(error, context)  # Http404 and PermissionDenied too
+    if isinstance(error, Http404):
+        error = drf_exceptions.NotFound(str(error) or None)
+    elif isinstance(error, DjangoPermissionDenied):
+        error = drf_exceptions.PermissionDenied(str(error) or None)
+    response = drf_exception_handler(error, context)
     if response is None:
         logger.exception("Unexpected error in %s", context.get("view").__class__.__name__)
         set_rollback()
