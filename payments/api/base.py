@@ -36,10 +36,21 @@ class PaymentsAPIMixin:
         return exception_handler
 
     def initial(self, request, *args, **kwargs):
-        # Before authentication: an oversized body or unstorable text is refused unread.
+        """DRF's ``initial`` with two changes: an oversized body or unstorable text is refused
+        first, unread; throttles run before permissions, so requests without credentials
+        (answered 401) are counted per address too."""
         check_content_length(request)
         check_request_text(request, kwargs)
-        super().initial(request, *args, **kwargs)
+        self.format_kwarg = self.get_format_suffix(**kwargs)
+        request.accepted_renderer, request.accepted_media_type = self.perform_content_negotiation(
+            request
+        )
+        request.version, request.versioning_scheme = self.determine_version(
+            request, *args, **kwargs
+        )
+        self.perform_authentication(request)
+        self.check_throttles(request)
+        self.check_permissions(request)
 
     def perform_authentication(self, request):
         failures = FailedAuthenticationThrottle()

@@ -160,3 +160,16 @@ def test_a_rate_set_to_none_turns_that_throttle_off(service, rates):
 
     assert statuses == {200}
     assert limited == [200, 429]
+
+
+def test_requests_without_credentials_are_counted_per_address(service, rates):
+    rates(anon="3/min")
+    anonymous = APIClient()
+    with time_machine.travel(START, tick=False):
+        refused = [anonymous.get(SESSIONS).status_code for _ in range(3)]
+        over = anonymous.get(SESSIONS)
+        with_key = service.get(SESSIONS)  # the same address, but an API client
+
+    assert refused == [401] * 3
+    assert_throttled(over)
+    assert with_key.status_code == 200
