@@ -8,7 +8,7 @@ in ``json.loads``; a huge body would be read into memory first. So, for the app'
 - JSON nesting deeper than ``PAYMENTS["MAX_JSON_DEPTH"]`` is refused before it is parsed;
 - NUL characters and lone surrogates in any string or key, and numbers that overflow
   (``1e400``, ``NaN``) are refused after parsing, naming where they are;
-- the query string, URL parts and ``Idempotency-Key`` header get the same text check.
+- the query string, URL parts, ``Idempotency-Key`` and ``Authorization`` get the same check.
 """
 
 import json
@@ -103,7 +103,8 @@ class GuardedJSONParser(JSONParser):
 
 
 def check_request_text(request, url_kwargs: Mapping[str, Any]) -> None:
-    """NUL characters and surrogates in the query string, URL parts or Idempotency-Key."""
+    """NUL characters and surrogates in the query string, URL parts or the headers that
+    reach the database (Idempotency-Key, the API key in Authorization)."""
     for name in request.GET:
         check_text(name, where="query")
         for value in request.GET.getlist(name):
@@ -111,6 +112,7 @@ def check_request_text(request, url_kwargs: Mapping[str, Any]) -> None:
     for name, value in url_kwargs.items():
         if isinstance(value, str):
             check_text(value, where=name)
-    key = request.META.get("HTTP_IDEMPOTENCY_KEY")
-    if key is not None:
-        check_text(key, where="Idempotency-Key")
+    for header in ("Idempotency-Key", "Authorization"):
+        value = request.headers.get(header)
+        if value is not None:
+            check_text(value, where=header)

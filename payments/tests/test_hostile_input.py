@@ -79,10 +79,12 @@ def test_a_nul_in_the_query_string_url_or_idempotency_header_is_400(service, stu
     listing = service.get("/api/payments/sessions/", {"payable_id": "bk\x00"})
     header = service.post(CHECKOUT, checkout_body(), format="json", HTTP_IDEMPOTENCY_KEY="k\x00")
     card = student.delete("/api/payments/payment-methods/pm%00x/")
+    api_key = Client().get("/api/payments/sessions/", HTTP_AUTHORIZATION="Api-Key ab\x00c.def")
 
     assert_envelope(listing, 400, param="payable_id")
     assert_envelope(header, 400, param="Idempotency-Key")
     assert_envelope(card, 400, param="payment_method")
+    assert_envelope(api_key, 400, param="Authorization")
     assert _counts() == (0, 0, 0, 0)
 
 
