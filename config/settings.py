@@ -195,6 +195,8 @@ PAYMENTS = {
     "ALERT_EMAILS": env_list("PAYMENTS_ALERT_EMAILS"),
     # E-mail customers a receipt when their payment succeeds.
     "SEND_RECEIPTS": env_bool("PAYMENTS_SEND_RECEIPTS", False),
+    # Proxies in front that append to X-Forwarded-For (throttles count per client address).
+    "NUM_PROXIES": int(env("PAYMENTS_NUM_PROXIES", "0")),
 }
 
 # The sample bookings app: how it reaches the payments API over HTTP (read at call time). In
