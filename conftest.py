@@ -5,6 +5,7 @@ pytest_plugins = [
     "payments.tests.callback_support",
     "payments.tests.people_support",
     "pytester",  # the emulator strict-mode test runs a test that must fail
+    "payments.tests.throttle_support",
 ]
 
 

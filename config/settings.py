@@ -147,21 +147,9 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "payments@localhost")
 # Background work: Django's tasks API with the database backend (worker: manage.py db_worker).
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
-REST_FRAMEWORK = {
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_AUTHENTICATION_CLASSES": [
-        "payments.api.permissions.APIClientKeyAuthentication",
-        # People (payers and payees): `Authorization: Bearer <access token>`.
-        "rest_framework_simplejwt.authentication.JWTAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
-    ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "EXCEPTION_HANDLER": "payments.api.errors.exception_handler",
-    "DEFAULT_RENDERER_CLASSES": [
-        "rest_framework.renderers.JSONRenderer",
-        "rest_framework.renderers.BrowsableAPIRenderer",
-    ],
-}
+# Only for this project's own DRF views (bookings): the payments app's views carry their own
+# authentication, permissions, parsers, renderers, throttles and error envelope.
+REST_FRAMEWORK = {"DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema"}
 
 # End-user tokens (POST /api/auth/token/ and /api/auth/token/refresh/). Short-lived access
 # tokens; a refresh token lasts a day. Signed with DJANGO_SECRET_KEY.
@@ -209,6 +197,8 @@ PAYMENTS = {
     "ALERT_EMAILS": env_list("PAYMENTS_ALERT_EMAILS"),
     # E-mail customers a receipt when their payment succeeds.
     "SEND_RECEIPTS": env_bool("PAYMENTS_SEND_RECEIPTS", False),
+    # Proxies in front that append to X-Forwarded-For (throttles count per client address).
+    "NUM_PROXIES": int(env("PAYMENTS_NUM_PROXIES", "0")),
 }
 
 # The sample bookings app: how it reaches the payments API over HTTP (read at call time). In

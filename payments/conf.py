@@ -60,6 +60,23 @@ DEFAULTS: dict[str, Any] = {
     "CONNECT_RETURN_URL": "http://127.0.0.1:8000/connect/return/",
     "CONNECT_REFRESH_URL": "http://127.0.0.1:8000/connect/refresh/",
     "SEND_RECEIPTS": False,
+    # Hostile input (payments.api.parsers): larger request bodies answer 413 before anything
+    # reads them; deeper JSON answers 400 before anything parses it.
+    "MAX_BODY_BYTES": 1024 * 1024,
+    "MAX_JSON_DEPTH": 32,
+    # Requests per period ("s", "min", "h", "day") by scope (payments.api.throttling); a key
+    # set here replaces only that rate, None turns that throttle off. They live in the cache
+    # named by THROTTLE_CACHE: use a shared one (database, Redis) with several processes.
+    "THROTTLE_RATES": {
+        "api_client": "6000/min",  # per API client: a burst of hundreds per second passes
+        "user": "600/min",  # per signed-in person
+        "anon": "120/min",  # per address, unauthenticated endpoints
+        "token": "60/min",  # per address, POST auth/token/ and auth/token/refresh/
+        "auth_failure": "20/min",  # per address: failed logins, wrong API keys or tokens
+    },
+    "THROTTLE_CACHE": "default",
+    # Proxies in front of the app that append to X-Forwarded-For: 0 trusts only REMOTE_ADDR.
+    "NUM_PROXIES": 0,
 }
 
 

@@ -16,6 +16,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from bookings import services
+from bookings.api.guards import GuardedJSONParser, exception_handler, too_deep
 from bookings.api.serializers import (
     BookingCreateSerializer,
     BookingErrorSerializer,
@@ -74,8 +75,14 @@ def _payments_error(error: PaymentsError, *, resume_hint: str) -> exceptions.API
 
 
 class PublicAPIView(APIView):
+    """Public in this sample, with its own parser and envelope whatever REST_FRAMEWORK says."""
+
     authentication_classes: list = []
     permission_classes = [AllowAny]
+    parser_classes = [GuardedJSONParser]
+
+    def get_exception_handler(self):
+        return exception_handler
 
 
 class BookingCreateView(PublicAPIView):
@@ -175,6 +182,8 @@ class PaymentCallbackView(PublicAPIView):
             )
         except InvalidSignature as error:
             raise InvalidSignatureError(str(error)) from error
+        if too_deep(body):
+            raise exceptions.ValidationError("The body is nested too deeply to be a callback.")
         try:
             payload = json.loads(body)
         except ValueError as error:

@@ -9,8 +9,8 @@ from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import permissions, serializers, status
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
+from payments.api.base import PaymentsAPIView
 from payments.api.errors import ERROR_RESPONSES
 from payments.api.people_serializers import (
     ConnectAccountRequestSerializer,
@@ -30,7 +30,7 @@ class IsPersonOrAPIClient(permissions.BasePermission):
         return api_client_of(request) is not None or IsPerson().has_permission(request, view)
 
 
-class ConnectAccountCreateView(APIView):
+class ConnectAccountCreateView(PaymentsAPIView):
     permission_classes = [IsPersonOrAPIClient]
 
     @extend_schema(
@@ -59,7 +59,7 @@ class ConnectAccountCreateView(APIView):
         return Response(body, status=status.HTTP_201_CREATED)
 
 
-class ConnectAccountMeView(APIView):
+class ConnectAccountMeView(PaymentsAPIView):
     permission_classes = [IsPerson]
 
     @extend_schema(

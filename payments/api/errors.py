@@ -3,15 +3,21 @@
 ``{"error": {"type": ..., "code": ..., "message": ..., "param": ..., "details": {...}}}``
 """
 
+import logging
 from typing import Any
 
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404, HttpRequest, JsonResponse
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import exceptions as drf_exceptions
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
+from rest_framework.views import set_rollback
 
 from payments import exceptions as exc
+
+logger = logging.getLogger(__name__)
 
 
 def error_body(
@@ -58,24 +64,63 @@ def payments_error_response(error: exc.PaymentsError) -> Response:
     return Response(body, status=error.http_status)
 
 
-def exception_handler(error: Exception, context: dict) -> Response | None:
+_KINDS = {401: "authentication_error", 403: "permission_error"}
+
+
+def _kind(status_code: int) -> str:
+    return "api_error" if status_code >= 500 else _KINDS.get(status_code, "invalid_request_error")
+
+
+def exception_handler(error: Exception, context: dict) -> Response:
+    """The app's views' handler (``get_exception_handler``): every error in the envelope,
+    including DRF's 404/405/406/415/429 and, logged, an unexpected exception's 500."""
     if isinstance(error, exc.PaymentsError):
         return payments_error_response(error)
     if isinstance(error, drf_exceptions.ValidationError):
         return _validation_response(error)
+    if isinstance(error, Http404):
+        error = drf_exceptions.NotFound(str(error) or None)
+    elif isinstance(error, DjangoPermissionDenied):
+        error = drf_exceptions.PermissionDenied(str(error) or None)
     response = drf_exception_handler(error, context)
     if response is None:
-        return None
+        logger.exception("Unexpected error in %s", context.get("view").__class__.__name__)
+        set_rollback()
+        return Response(
+            error_body(
+                type="api_error",
+                code="internal_error",
+                message="Something went wrong on our side; nothing was changed. Retry later.",
+            ),
+            status=status.HTTP_500_INTERNAL_SERVER_ERROR,
+        )
     if isinstance(error, drf_exceptions.APIException):
         code = error.get_codes() if isinstance(error.get_codes(), str) else error.default_code
-        kind = {401: "authentication_error", 403: "permission_error"}.get(
-            response.status_code, "invalid_request_error"
-        )
         detail = error.detail
         if isinstance(detail, dict):  # simplejwt's InvalidToken: {"detail": ..., "messages": ...}
             code, detail = detail.get("code", code), detail.get("detail", detail)
-        response.data = error_body(type=kind, code=str(code), message=str(detail))
+        response.data = error_body(
+            type=_kind(response.status_code),
+            code=str(code),
+            message=str(detail),
+            param=getattr(error, "param", None),
+        )
     return response
+
+
+def envelope_response(*, status_code: int, code: str, message: str) -> JsonResponse:
+    """The envelope from a plain Django view (the webhook, the API's catch-all 404)."""
+    body = error_body(type=_kind(status_code), code=code, message=message)
+    return JsonResponse(body, status=status_code)
+
+
+def not_found(request: HttpRequest, unmatched: str = "") -> JsonResponse:
+    """Any path under the app's prefix that names no endpoint (last in ``payments.urls``)."""
+    return envelope_response(
+        status_code=404,
+        code="not_found",
+        message=f"No endpoint at {request.path}. The API's paths are in its OpenAPI schema.",
+    )
 
 
 class ErrorDetailSerializer(serializers.Serializer):

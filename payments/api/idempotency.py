@@ -13,9 +13,9 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from payments import exceptions as exc
+from payments.api.base import PaymentsAPIView
 from payments.api.permissions import idempotency_scope
 from payments.models import IdempotencyKey
 from payments.services.idempotency import (
@@ -76,7 +76,7 @@ def _replay(idem: IdempotencyKey) -> HttpResponse:
     return response
 
 
-class IdempotentCreateView(APIView):
+class IdempotentCreateView(PaymentsAPIView):
     """A POST that runs ``perform_create_idempotently`` at most once per Idempotency-Key."""
 
     def perform_create_idempotently(self, request, idem: IdempotencyKey, *args, **kwargs):

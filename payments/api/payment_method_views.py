@@ -3,8 +3,8 @@
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
+from payments.api.base import PaymentsAPIView
 from payments.api.errors import ERROR_RESPONSES
 from payments.api.idempotency import IDEMPOTENCY_KEY_PARAMETER, IdempotentCreateView
 from payments.api.people_serializers import PaymentMethodAttachSerializer, SavedCardSerializer
@@ -57,7 +57,7 @@ class PaymentMethodListCreateView(IdempotentCreateView):
         return Response(SavedCardSerializer(card).data, status=status.HTTP_201_CREATED)
 
 
-class PaymentMethodDetailView(APIView):
+class PaymentMethodDetailView(PaymentsAPIView):
     permission_classes = [IsPerson]
 
     @extend_schema(
@@ -70,7 +70,7 @@ class PaymentMethodDetailView(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class PaymentMethodDefaultView(APIView):
+class PaymentMethodDefaultView(PaymentsAPIView):
     permission_classes = [IsPerson]
 
     @extend_schema(

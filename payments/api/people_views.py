@@ -10,6 +10,7 @@ from rest_framework import generics, permissions, status
 from rest_framework.response import Response
 
 from payments import exceptions as exc
+from payments.api.base import PaymentsAPIMixin
 from payments.api.errors import ERROR_RESPONSES, payments_error_response
 from payments.api.idempotency import IDEMPOTENCY_KEY_PARAMETER, IdempotentCreateView
 from payments.api.people_serializers import (
@@ -103,7 +104,7 @@ class ProcessPaymentView(IdempotentCreateView):
         return Response(body, status=status.HTTP_201_CREATED)
 
 
-class PaymentListView(generics.ListAPIView):
+class PaymentListView(PaymentsAPIMixin, generics.ListAPIView):
     permission_classes = [IsPerson]
     serializer_class = PaymentForPersonSerializer
     pagination_class = SessionCursorPagination
@@ -127,7 +128,7 @@ class PaymentListView(generics.ListAPIView):
         return super().get(request, *args, **kwargs)
 
 
-class PaymentDetailView(generics.RetrieveAPIView):
+class PaymentDetailView(PaymentsAPIMixin, generics.RetrieveAPIView):
     permission_classes = [IsPerson]
     serializer_class = PaymentForPersonSerializer
 

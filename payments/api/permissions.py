@@ -52,6 +52,16 @@ def is_staff(request) -> bool:
     return bool(user and user.is_authenticated and user.is_staff)
 
 
+class IsAuthenticatedCaller(permissions.BasePermission):
+    """The app's default: an API client or a signed-in person (views narrow it further)."""
+
+    message = "Authenticate with an API key (Authorization: Api-Key <key>) or a Bearer token."
+
+    def has_permission(self, request, view) -> bool:
+        user = getattr(request, "user", None)
+        return api_client_of(request) is not None or bool(user and user.is_authenticated)
+
+
 class IsAPIClientOrStaff(permissions.BasePermission):
     message = "Authenticate with an API key (Authorization: Api-Key <key>) or as a staff user."
 

@@ -2,11 +2,12 @@
 
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, status
-from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 
+from payments.api.base import PaymentsAPIMixin
 from payments.api.errors import ERROR_RESPONSES
 from payments.api.idempotency import IDEMPOTENCY_KEY_PARAMETER, IdempotentCreateView
+from payments.api.pagination import ValidatedCursorPagination
 from payments.api.permissions import (
     IsAPIClient,
     IsAPIClientOrStaff,
@@ -74,14 +75,14 @@ class PaymentIntentCreateView(IdempotentCreateView):
         )
 
 
-class SessionCursorPagination(CursorPagination):
+class SessionCursorPagination(ValidatedCursorPagination):
     ordering = "-created_at"
     page_size = 50
     page_size_query_param = "limit"
     max_page_size = 200
 
 
-class SessionListView(generics.ListAPIView):
+class SessionListView(PaymentsAPIMixin, generics.ListAPIView):
     permission_classes = [IsAPIClientOrStaff]
     serializer_class = PaymentSessionSerializer
     pagination_class = SessionCursorPagination
@@ -113,7 +114,7 @@ class SessionListView(generics.ListAPIView):
         return super().get(request, *args, **kwargs)
 
 
-class SessionDetailView(generics.RetrieveAPIView):
+class SessionDetailView(PaymentsAPIMixin, generics.RetrieveAPIView):
     permission_classes = [IsAPIClientOrStaff]
     serializer_class = PaymentSessionSerializer
 

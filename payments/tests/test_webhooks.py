@@ -137,14 +137,18 @@ def test_a_header_with_several_v1_signatures_matches_on_any(webhooks, succeeded)
     ids=["missing-header", "not-json", "not-an-event", "event-without-data"],
 )
 def test_unsigned_or_malformed_bodies_are_refused(webhooks, body, header, code):
-    if header == "sign":
+    signed = header == "sign"
+    if signed:
         header = signature_header(body, EMULATOR_WEBHOOK_SECRET)
 
     response = _post_raw(webhooks, body, header)
 
     assert response.status_code == 400
     assert response.json()["error"]["code"] == code
-    assert _nothing_written()
+    assert WebhookEvent.objects.count() == 0
+    # A signed delivery that is refused is kept for staff (the audit trail); unsigned, nothing.
+    rejected = PaymentLog.objects.filter(actor="stripe:rejected", session=None)
+    assert rejected.count() == PaymentLog.objects.count() == (1 if signed else 0)
 
 
 def test_only_post_is_allowed(webhooks):

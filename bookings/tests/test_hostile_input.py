@@ -1,0 +1,36 @@
+"""Bad input to the bookings API: 400 in its error envelope, never a 500, nothing booked."""
+
+import json
+
+import pytest
+from django.test import Client
+
+from bookings.models import Booking
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        json.dumps({"service": "haircut\u0000", "customer_name": "Ada"}).encode(),
+        json.dumps({"service": "haircut", "customer_name": "Ada \ud800"}).encode(),
+        b"[" * 100_000,
+        b'{"service": "haircut", "n": 1e400}',
+    ],
+    ids=["nul-in-service", "surrogate", "deep", "overflow"],
+)
+def test_unstorable_or_deep_bodies_are_400(haircut, body):
+    response = Client().post("/api/bookings/", body, content_type="application/json")
+
+    assert response.status_code == 400
+    assert response.json()["error"]["message"]
+    assert Booking.objects.count() == 0
+
+
+def test_a_body_over_256_kib_is_413(haircut):
+    body = b'{"customer_name": "' + b"x" * (256 * 1024) + b'"}'
+
+    response = Client().post("/api/bookings/", body, content_type="application/json")
+
+    assert response.status_code == 413
+    assert response.json()["error"]["code"] == "payload_too_large"
+    assert Booking.objects.count() == 0

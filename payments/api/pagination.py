@@ -1,0 +1,47 @@
+"""Cursor pagination that answers a tampered cursor with 400 naming ``cursor``.
+
+DRF decodes the cursor's position (``p``) and hands it to the database as it is: ``p=notadate``
+or a year-10000 date failed there as a 500. Here the position must be a value of the ordering
+field, and a cursor that does not decode is 400 rather than DRF's 404.
+"""
+
+from datetime import UTC, datetime
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.pagination import CursorPagination
+
+from payments.storable import text_problem
+
+INVALID_CURSOR = "Invalid cursor: use the `next` or `previous` link of a page as it is."
+
+
+def _invalid() -> ValidationError:
+    return ValidationError({"cursor": [INVALID_CURSOR]}, code="invalid")
+
+
+class ValidatedCursorPagination(CursorPagination):
+    def paginate_queryset(self, queryset, request, view=None):
+        self._model = queryset.model
+        return super().paginate_queryset(queryset, request, view)
+
+    def decode_cursor(self, request):
+        try:
+            cursor = super().decode_cursor(request)
+        except NotFound:
+            raise _invalid() from None
+        if cursor is not None and cursor.position is not None:
+            self._check_position(cursor.position)
+        return cursor
+
+    def _check_position(self, position: str) -> None:
+        ordering = self.ordering if isinstance(self.ordering, str) else self.ordering[0]
+        field = self._model._meta.get_field(ordering.lstrip("-"))
+        if text_problem(position):
+            raise _invalid()
+        try:
+            value = field.to_python(position)
+            if isinstance(value, datetime) and value.tzinfo is not None:
+                value.astimezone(UTC)  # an offset that leaves years 1-9999 overflows here
+        except (DjangoValidationError, ValueError, OverflowError):
+            raise _invalid() from None
