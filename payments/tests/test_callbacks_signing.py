@@ -63,3 +63,29 @@ def test_old_signatures_are_refused():
         callback_signature_verify(header=header, body=BODY, secrets=[SECRET])
     with time_machine.travel(timezone.now() + timedelta(seconds=299), tick=False):
         callback_signature_verify(header=header, body=BODY, secrets=[SECRET])
+
+
+def test_future_signatures_are_refused():
+    """A stamp far ahead of our clock is as suspect as an old one (both sides of abs())."""
+    future = int(time.time()) + 301
+    header = callback_signature_header(secret=SECRET, body=BODY, timestamp=future)
+    with pytest.raises(CallbackSignatureError, match="300 s"):
+        callback_signature_verify(header=header, body=BODY, secrets=[SECRET])
+    near = int(time.time()) + 200
+    header = callback_signature_header(secret=SECRET, body=BODY, timestamp=near)
+    assert callback_signature_verify(header=header, body=BODY, secrets=[SECRET]) == near
+
+
+@pytest.mark.parametrize("stamp", ["¹", "١٢٣", "-5", "1.5", ""])
+def test_a_timestamp_that_is_not_ascii_digits_is_refused_cleanly(stamp):
+    """Unicode digits pass str.isdigit() but not int(): they must be refused, not crash."""
+    header = f"t={stamp},v1={'0' * 64}"
+    with pytest.raises(CallbackSignatureError, match="needs t="):
+        callback_signature_verify(header=header, body=BODY, secrets=[SECRET])
+
+
+def test_a_custom_tolerance_is_honoured():
+    header = callback_signature_header(secret=SECRET, body=BODY, timestamp=int(time.time()) - 20)
+    with pytest.raises(CallbackSignatureError, match="10 s"):
+        callback_signature_verify(header=header, body=BODY, secrets=[SECRET], tolerance=10)
+    callback_signature_verify(header=header, body=BODY, secrets=[SECRET], tolerance=30)
