@@ -16,7 +16,7 @@ global default, and finally no fee.
 
 import re
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from payments.money import normalize_currency
@@ -71,15 +71,12 @@ def parse_fee_rule(text: Any) -> FeeRule:
             f"'{text}' is not a fee rule: use a percentage with at most 4 decimals and an "
             "optional fixed part in minor units, e.g. '10%', '2.5%+30' or '30'."
         )
-    try:
-        percent = Decimal(match["percent"] or "0")
-    except InvalidOperation:  # pragma: no cover - the regex only lets digits through
-        raise InvalidFeePolicy(f"'{text}' has an unreadable percentage.") from None
+    percent = Decimal(match["percent"] or "0")  # the regex lets only digits and one dot through
     if percent > 100:
         raise InvalidFeePolicy(f"'{text}': the percentage must be between 0% and 100%.")
     _sign, digits, exponent = percent.as_tuple()
     places = max(0, -int(exponent))
-    numerator = int("".join(map(str, digits)) or "0")
+    numerator = int("".join(map(str, digits)))
     return FeeRule(
         numerator=numerator,
         denominator=100 * 10**places,

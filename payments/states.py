@@ -43,8 +43,6 @@ ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
 
 PAID_STATUSES = frozenset({S.SUCCEEDED, S.PARTIALLY_REFUNDED, S.REFUNDED})
 REFUNDABLE_STATUSES = frozenset({S.SUCCEEDED, S.PARTIALLY_REFUNDED})
-OPEN_STATUSES = frozenset({S.CREATED, S.PENDING, S.PROCESSING})
-FINAL_STATUSES = frozenset({S.FAILED, S.CANCELED, S.EXPIRED, S.REFUNDED})
 
 
 def can_transition(old: str, new: str) -> bool:

@@ -109,6 +109,19 @@ def test_stale_signature_is_refused(booking):
         _refused(post(None, body=body, header=header), booking, "300 s")
 
 
+def test_unicode_digit_timestamp_is_refused_with_400(booking):
+    """'¹'.isdigit() is True but int('¹') raises: the receiver must answer 400, not 500."""
+    _refused(post(event(booking), header=f"t=¹,v1={'0' * 64}"), booking, "t=<unix time>")
+
+
+def test_future_signature_is_refused(booking):
+    body = json.dumps(event(booking)).encode()
+    header = callback_signature_header(secret=SECRET, body=body)
+
+    with time_machine.travel(timezone.now() - timedelta(seconds=301), tick=False):
+        _refused(post(None, body=body, header=header), booking, "300 s")
+
+
 def test_signed_body_that_is_not_a_callback_is_400(booking):
     response = post({"hello": "world"})
     assert response.status_code == 400

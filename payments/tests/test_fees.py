@@ -1,3 +1,4 @@
+import re
 from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
@@ -137,3 +138,35 @@ def test_system_check_reports_an_invalid_fee_policy(settings):
     messages = check_marketplace_settings(None)
     assert [m.id for m in messages] == ["payments.E007"]
     assert "Payable type 'default'" in messages[0].msg
+
+
+def test_a_negative_amount_is_refused_by_the_rule():
+    with pytest.raises(ValueError, match=r"^amount must not be negative$"):
+        parse_fee_rule("10%").fee_for(-1)
+
+
+def test_a_zero_amount_splits_into_zero_and_zero():
+    split = fee_split(amount=0, currency="gbp", rule=parse_fee_rule("10%+30"))
+    assert (split.amount, split.platform_fee, split.payee_amount, split.rule) == (0, 0, 0, "10%+30")
+
+
+@pytest.mark.parametrize("bad", [{}, [], 10, None])
+def test_a_policy_that_is_neither_a_rule_nor_rules_by_type_is_explained(bad):
+    with pytest.raises(InvalidFeePolicy) as raised:
+        parse_fee_policy(bad)
+    assert str(raised.value) == (
+        "A fee policy is a rule such as '10%', or a non-empty object of rules by payable "
+        'type such as {"default": "10%", "job": "15%"}.'
+    )
+
+
+def test_an_empty_or_missing_policy_is_skipped_and_the_next_one_applies():
+    assert fee_rule_for(payable_type="job", policies=["", "7%"]).text == "7%"
+    assert fee_rule_for(payable_type="job", policies=[None, ""]) == NO_FEE
+
+
+@pytest.mark.parametrize("bad", [-1, 1.5, True, "100"])
+def test_a_split_of_anything_but_a_non_negative_integer_is_refused(bad):
+    message = f"amount must be a non-negative integer of minor units, not {bad!r}"
+    with pytest.raises(ValueError, match=f"^{re.escape(message)}$"):
+        fee_split(amount=bad, currency="gbp", rule=NO_FEE)

@@ -73,3 +73,45 @@ def test_unknown_currency_is_named(bad):
 )
 def test_minor_major_round_trip(amount, currency):
     assert to_minor(to_major(amount, currency), currency) == amount
+
+
+@pytest.mark.parametrize(
+    ("currency", "places"),
+    [
+        *[(code, 0) for code in ["bif", "clp", "djf", "gnf", "jpy", "kmf", "krw", "mga", "pyg",
+                                 "rwf", "ugx", "vnd", "vuv", "xaf", "xof", "xpf"]],
+        *[(code, 3) for code in ["bhd", "jod", "kwd", "omr", "tnd"]],
+        ("eur", 2), ("chf", 2), ("isk", 2), ("huf", 2),
+    ],
+)  # fmt: skip
+def test_every_zero_and_three_decimal_currency_is_pinned(currency, places):
+    """Stripe's list (docs.stripe.com/currencies): a currency dropped from the table would
+    charge 100 or 1000 times the amount."""
+    assert exponent(currency) == places
+
+
+def test_a_currency_without_a_listed_minimum_takes_stripes_default_of_fifty():
+    assert minimum_charge("xyz") == 50
+    assert minimum_charge("GBP") == 30
+    assert (minimum_charge("krw"), minimum_charge("bhd"), minimum_charge("huf")) == (
+        700,
+        200,
+        17500,
+    )
+
+
+def test_too_precise_values_name_the_currency_in_capitals():
+    with pytest.raises(ValueError, match=r"^10\.5 has more than 0 decimal places for JPY\.$"):
+        to_minor("10.5", "jpy")
+
+
+def test_format_money_uses_the_configured_locale_when_none_is_given(settings):
+    settings.PAYMENTS = {**settings.PAYMENTS, "FORMAT_LOCALE": "de_DE"}
+    assert format_money(123456, "eur") == "€1.234,56"
+    settings.PAYMENTS = {**settings.PAYMENTS, "FORMAT_LOCALE": "en"}
+    assert format_money(123456, "eur") == "€1,234.56"
+
+
+def test_format_money_uses_stripes_exponent_not_cldrs():
+    """CLDR gives ISK no decimals; Stripe charges ISK in hundredths (docs.stripe.com/currencies)."""
+    assert format_money(12345, "isk", locale="en") == "ISK123.45"

@@ -142,3 +142,8 @@ def test_refund_status_for():
     assert refund_status_for(amount=1000, amount_refunded=0) == S.SUCCEEDED
     assert refund_status_for(amount=1000, amount_refunded=1) == S.PARTIALLY_REFUNDED
     assert refund_status_for(amount=1000, amount_refunded=1000) == S.REFUNDED
+
+
+def test_an_unknown_status_can_go_nowhere():
+    assert not can_transition("bogus", S.PENDING)
+    assert not can_transition("", S.SUCCEEDED)
