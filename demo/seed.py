@@ -18,8 +18,8 @@ from typing import Any
 from django.db import connection, models, transaction
 from django.utils import timezone
 
-from payments.models import APIClient, Customer, PaymentLog, PaymentSession, Refund, Transaction
 from demo.rows import DemoRows, Row
+from payments.models import APIClient, Customer, PaymentLog, PaymentSession, Refund, Transaction
 
 DEMO_CLIENTS = ["demo-shop", "demo-bookings", "demo-events"]
 SESSIONS_PER_CUSTOMER = 10

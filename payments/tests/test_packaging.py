@@ -112,9 +112,19 @@ def test_every_runtime_import_has_a_declared_dependency():
 
 def test_the_testing_extra_declares_what_payments_testing_imports():
     project = _project()
-    declared = {_name(r) for r in project["dependencies"] + project["optional-dependencies"]["testing"]}
+    declared = {
+        _name(r) for r in project["dependencies"] + project["optional-dependencies"]["testing"]
+    }
 
     needed = _distributions(_third_party_imports(PACKAGE / "testing"))
 
     assert needed <= declared, f"undeclared in the testing extra: {needed - declared}"
     assert {"factory-boy", "pytest", "pytest-django"} <= declared
+
+
+def test_the_readme_shows_the_tested_integration_example():
+    example = (PACKAGE / "tests" / "test_integrator_example.py").read_text().rstrip("\n")
+    readme = (ROOT / "README.md").read_text()
+
+    assert f"```python\n{example}\n```" in readme
+    assert 'path("api/payments/", include("payments.urls"))' in readme

@@ -2,8 +2,8 @@ import time
 
 from django.core.management.base import BaseCommand
 
-from payments.management import arguments
 from demo.seed import demo_payments_exist, demo_payments_seed
+from payments.management import arguments
 
 
 class Command(BaseCommand):
