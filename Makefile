@@ -9,7 +9,7 @@ DEPLOY_ENV := DEBUG=false ALLOWED_HOSTS=payments.example.com \
 	DJANGO_SECRET_KEY=ci-deploy-check-4f9a1b7c2d8e3f6a0b5c9d2e7f1a4b8c3d6e9f0a2b5c8d1e4f7 \
 	STRIPE_SECRET_KEY=sk_test_deploycheck STRIPE_WEBHOOK_SECRET=whsec_deploycheck
 
-.PHONY: install run test lint check pytest bench clean test-stripe mutation
+.PHONY: install run test lint check pytest test-matrix bench clean test-stripe mutation
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is required"'
@@ -21,11 +21,14 @@ $(STAMP): requirements.txt requirements-dev.txt
 install: $(STAMP)
 
 ## make run: migrate, load demo data, start the app, the task worker and the Stripe emulator.
+# A few hundred demo payments of every status, once (a second `make run` adds none).
+DEMO_SEED_ARGS := --count 400 --days 3 --seed 1 --if-empty
 run: export DEBUG ?= true
 run: export PAYMENTS_ALLOW_PRIVATE_CALLBACKS ?= true
 run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_demo_data
+	$(PY) manage.py seed_demo_payments $(DEMO_SEED_ARGS)
 	$(PY) manage.py load_bookings_demo
 	./scripts/run-dev.sh
 
@@ -52,6 +55,13 @@ mutation: install
 	DATABASE_URL=$${MUTATION_DATABASE_URL:-$${DATABASE_URL:+$${DATABASE_URL%/*}/payments_mutation}} \
 		$(VENV)/bin/mutmut run --max-children 2 > .mutmut.log 2>&1 || (tail -c 3000 .mutmut.log; exit 1)
 	$(PY) scripts/mutation_score.py --minimum 95
+
+## make test-matrix: the suite on the other Python / Django / database cells (noxfile.py).
+# pyenv's interpreters go first on PATH (nox looks for python3.12, python3.13 by name).
+PYENV_PATH := $(shell command -v pyenv >/dev/null 2>&1 && for v in 3.11 3.12 3.13; do \
+	p=$$(pyenv prefix "$$(pyenv latest $$v 2>/dev/null)" 2>/dev/null) && printf '%s/bin:' "$$p"; done)
+test-matrix: install
+	PATH="$(PYENV_PATH)$$PATH" $(VENV)/bin/nox $(NOX_ARGS)
 
 ## make bench: the benchmarks behind docs/benchmarks.md (needs PostgreSQL).
 bench: install

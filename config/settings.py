@@ -68,6 +68,9 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "payments",
     "bookings",
+    # The sample deployment's demo data commands (load_demo_data, seed_demo_payments): not in
+    # the payments wheel.
+    "demo",
 ]
 
 MIDDLEWARE = [

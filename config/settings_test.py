@@ -15,4 +15,6 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     # A file, not the shared in-memory database: live-server tests write from several threads,
     # and only a file database honours the busy timeout (WAL) instead of failing "table locked".
-    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / ".test-db.sqlite3")}  # noqa: F405
+    # PAYMENTS_TEST_SQLITE_NAME: a file of its own per matrix cell (noxfile.py).
+    test_name = os.environ.get("PAYMENTS_TEST_SQLITE_NAME") or str(BASE_DIR / ".test-db.sqlite3")  # noqa: F405
+    DATABASES["default"]["TEST"] = {"NAME": test_name}  # noqa: F405

@@ -5,7 +5,7 @@ alert or receipt exists exactly when the change was committed, and no webhook re
 for a mail server. Each task carries only the session id.
 """
 
-from django_tasks import task
+from payments.task_compat import task
 
 
 @task()

@@ -4,7 +4,7 @@ A thin shell: the task carries only the callback's id; the outbox row says what 
 whether it is still due (see ``payments.services.callback_delivery``).
 """
 
-from django_tasks import task
+from payments.task_compat import task
 
 
 @task()

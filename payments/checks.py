@@ -162,3 +162,153 @@ def check_stripe_api_version(app_configs, **kwargs):
             )
         )
     return messages
+
+
+# --- What the host project must provide (payments.E040-E049, W040-W049) -------------------
+
+# App module -> why payments needs it. The django-tasks backport is needed only before Django
+# 6.0, which has the tasks API built in (payments.task_compat).
+REQUIRED_APPS = {
+    "django.contrib.contenttypes": "the auth app's permissions need it",
+    "django.contrib.auth": "API clients, payers and payees are users",
+    "rest_framework": "the payments API is built on Django REST framework",
+    "rest_framework_api_key": "service clients authenticate with API keys",
+    "django_tasks_db": "webhook follow-ups, callbacks and alerts run as database tasks "
+    "(its app label is django_tasks_database)",
+}
+# Task backends that accept work but do not run it in a worker.
+INLINE_TASK_BACKENDS = {"ImmediateBackend": "runs every task inside the request that enqueues it",
+                        "DummyBackend": "never runs any task"}  # fmt: skip
+
+
+def _required_apps() -> dict[str, str]:
+    from importlib.util import find_spec
+
+    required = dict(REQUIRED_APPS)
+    if not find_spec("django.tasks"):
+        required["django_tasks"] = "the tasks API (the django-tasks backport before Django 6.0)"
+    return required
+
+
+@register()
+def check_required_apps(app_configs, **kwargs):
+    """Every app payments relies on is in INSTALLED_APPS."""
+    from django.apps import apps
+
+    return [
+        Error(
+            f"'{name}' must be in INSTALLED_APPS: {why}.",
+            hint=f"Add '{name}' to INSTALLED_APPS (before 'payments').",
+            id="payments.E040",
+        )
+        for name, why in _required_apps().items()
+        if not apps.is_installed(name)
+    ]
+
+
+@register()
+def check_task_backend(app_configs, **kwargs):
+    """A TASKS backend that a worker runs, and that accepts payments' queue."""
+    hint = (
+        'Set TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", '
+        '"QUEUES": ["default"]}} and run `manage.py db_worker`.'
+    )
+    from django.conf import global_settings
+
+    tasks = getattr(settings, "TASKS", None)
+    if not tasks or tasks is getattr(global_settings, "TASKS", None) or "default" not in tasks:
+        return [
+            Error(
+                "No 'default' task backend is configured in the TASKS setting: payments "
+                "enqueues its webhook follow-ups, callbacks and alerts there.",
+                hint=hint,
+                id="payments.E041",
+            )
+        ]
+    backend = tasks["default"].get("BACKEND", "")
+    messages = []
+    kind = backend.rsplit(".", 1)[-1]
+    if kind in INLINE_TASK_BACKENDS:
+        messages.append(
+            Warning(
+                f"TASKS['default'] uses {backend}, which {INLINE_TASK_BACKENDS[kind]}.",
+                hint=hint,
+                id="payments.W041",
+            )
+        )
+    queues = tasks["default"].get("QUEUES")
+    if queues and "default" not in queues:
+        messages.append(
+            Error(
+                f"TASKS['default']['QUEUES'] is {list(queues)}: payments enqueues on the "
+                "'default' queue.",
+                hint="Add 'default' to the backend's QUEUES.",
+                id="payments.E042",
+            )
+        )
+    return messages
+
+
+@register(Tags.templates)
+def check_templates_and_time_zones(app_configs, **kwargs):
+    """App templates can be found (admin pages, e-mails); datetimes are time-zone aware."""
+    messages = []
+    engines = [t for t in settings.TEMPLATES if t.get("BACKEND", "").endswith("DjangoTemplates")]
+    finds_app_templates = any(
+        t.get("APP_DIRS")
+        or "django.template.loaders.app_directories.Loader"
+        in str(t.get("OPTIONS", {}).get("loaders", ""))
+        for t in engines
+    )
+    if not finds_app_templates:
+        messages.append(
+            Error(
+                "No DjangoTemplates engine in TEMPLATES loads app templates: payments' e-mails "
+                "and admin pages (payments/templates/) cannot be found.",
+                hint="Add a django.template.backends.django.DjangoTemplates engine with "
+                "'APP_DIRS': True.",
+                id="payments.E043",
+            )
+        )
+    if not settings.USE_TZ:
+        messages.append(
+            Error(
+                "USE_TZ is False: payments stores and compares time-zone-aware datetimes "
+                "(Stripe timestamps, expiries, reports).",
+                hint="Set USE_TZ = True.",
+                id="payments.E044",
+            )
+        )
+    return messages
+
+
+@register()
+def check_payments_setting_keys(app_configs, **kwargs):
+    """settings.PAYMENTS is a dict of known keys; a typo is named with its nearest key."""
+    import difflib
+
+    from payments.conf import DEFAULTS
+
+    configured = getattr(settings, "PAYMENTS", {})
+    if not isinstance(configured, dict):
+        return [
+            Error(
+                f"settings.PAYMENTS must be a dict, not {type(configured).__name__}.",
+                hint='e.g. PAYMENTS = {"STRIPE_SECRET_KEY": "sk_test_..."}',
+                id="payments.E045",
+            )
+        ]
+    messages = []
+    for key in configured:
+        if key in DEFAULTS:
+            continue
+        nearest = difflib.get_close_matches(str(key), DEFAULTS, n=1)
+        hint = f"Did you mean '{nearest[0]}'?" if nearest else None
+        messages.append(
+            Warning(
+                f"Unknown key '{key}' in settings.PAYMENTS is ignored.",
+                hint=hint or f"Known keys: {', '.join(sorted(DEFAULTS))}.",
+                id="payments.W040",
+            )
+        )
+    return messages

@@ -5,13 +5,13 @@ from datetime import timedelta
 
 from django.db import transaction
 from django.utils import timezone
-from django_tasks import task
 
 from payments import exceptions as exc
 from payments import stripe_api
 from payments.models import PaymentSession
 from payments.services.connect_ledger import connect_ledger_record
 from payments.services.sessions import session_lock
+from payments.task_compat import task
 
 logger = logging.getLogger(__name__)
 

@@ -13,7 +13,6 @@ from datetime import timedelta
 
 from django.db import transaction
 from django.utils import timezone
-from django_tasks import task
 
 from payments import exceptions as exc
 from payments import stripe_api
@@ -21,6 +20,7 @@ from payments.models.ledger import TransactionKind
 from payments.services.ledger import ledger_entry_exists, ledger_record_charge
 from payments.services.refunds import refund_apply_stripe
 from payments.services.sessions import session_lock
+from payments.task_compat import task
 
 logger = logging.getLogger(__name__)
 

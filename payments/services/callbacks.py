@@ -16,8 +16,6 @@ from typing import Any
 
 from django.db import connection, transaction
 from django.utils import timezone
-from django_tasks import TaskResultStatus
-from django_tasks.exceptions import TaskResultDoesNotExist
 from rest_framework.utils.encoders import JSONEncoder
 
 from payments.api.serializers import PaymentSessionSerializer
@@ -26,6 +24,7 @@ from payments.conf import payments_settings
 from payments.models import APIClient, CallbackEvent, PaymentSession
 from payments.models.callbacks import CallbackStatus, CallbackType
 from payments.states import DisputeStatus, PaymentStatus
+from payments.task_compat import TaskResultDoesNotExist, TaskResultStatus
 
 logger = logging.getLogger(__name__)
 

@@ -72,6 +72,16 @@ def _card_choices(selected: str) -> str:
     return f"<div class=cards>{''.join(options)}</div>"
 
 
+def _prefilled_email(ctx: Context, session: dict[str, Any]) -> str:
+    """What Stripe's page shows: the typed e-mail, else ``customer_email``, else the customer's."""
+    if ctx.params.get("email") or session["customer_email"]:
+        return ctx.params.get("email") or session["customer_email"]
+    customer = session.get("customer")
+    if isinstance(customer, str):
+        customer = ctx.store.get(customer)
+    return (customer or {}).get("email") or ""
+
+
 def render_checkout(ctx: Context, session: dict[str, Any], error: str | None = None) -> Reply:
     total = money.format_amount(session["amount_total"], session["currency"])
     if session["status"] != "open":
@@ -82,7 +92,7 @@ def render_checkout(ctx: Context, session: dict[str, Any], error: str | None = N
         )
         return _page("Checkout", f"<h1>{escape(total)}</h1><p>{message}</p>")
     form = ctx.params
-    email = form.get("email") or session["customer_email"] or ""
+    email = _prefilled_email(ctx, session)
     cancel = (
         f"<a class=cancel href='/c/pay/{session['id']}/cancel'>Cancel and return</a>"
         if session["cancel_url"]

@@ -1,7 +1,9 @@
-"""``manage.py seed_demo_payments``: realistic rows that keep every invariant of the app."""
+"""``manage.py seed_demo_payments``: realistic rows that keep every invariant of the app, and
+the few hundred `make run` seeds once."""
 
 from collections import Counter
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from django.core.management import CommandError
@@ -9,6 +11,7 @@ from django.db.models import Count, F, Q, Sum
 
 from payments.models import Customer, PaymentLog, PaymentSession, Refund, Transaction
 from payments.states import PAID_STATUSES, PaymentStatus
+from payments.testing.factories import PaymentSessionFactory
 from payments.tests.ops_support import run
 
 pytestmark = pytest.mark.django_db
@@ -79,3 +82,33 @@ def test_parallel_jobs_on_postgres_write_everything_once():
         PaymentSession.objects.order_by("created_at").values_list("created_at", flat=True)
     )
     assert created[-1] - created[0] > timedelta(days=360)  # the three slices cover the year
+
+
+# `make run` seeds with exactly these arguments (the Makefile's DEMO_SEED_ARGS).
+MAKE_RUN_SEED = ["--count", "400", "--days", "3", "--seed", "1", "--if-empty"]
+
+
+def test_make_run_seeds_every_status_once():
+    first = run("seed_demo_payments", *MAKE_RUN_SEED)
+    again = run("seed_demo_payments", *MAKE_RUN_SEED)
+
+    assert first.startswith("Created 400 sessions, ")
+    assert again.strip() == "Demo payments already exist: nothing to do."
+    assert PaymentSession.objects.count() == 400
+    statuses = set(PaymentSession.objects.values_list("status", flat=True))
+    assert statuses == set(PaymentStatus.values)
+
+
+def test_make_run_uses_the_tested_seed_arguments():
+    makefile = (Path(__file__).resolve().parents[2] / "Makefile").read_text()
+
+    assert f"DEMO_SEED_ARGS := {' '.join(MAKE_RUN_SEED)}" in makefile
+    assert "manage.py seed_demo_payments $(DEMO_SEED_ARGS)" in makefile
+
+
+def test_if_empty_ignores_sessions_that_are_not_demo_data():
+    PaymentSessionFactory()
+
+    out = run("seed_demo_payments", "--count", "10", "--if-empty")
+
+    assert out.startswith("Created 10 sessions, ")

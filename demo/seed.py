@@ -18,8 +18,8 @@ from typing import Any
 from django.db import connection, models, transaction
 from django.utils import timezone
 
+from demo.rows import DemoRows, Row
 from payments.models import APIClient, Customer, PaymentLog, PaymentSession, Refund, Transaction
-from payments.services.demo_rows import DemoRows, Row
 
 DEMO_CLIENTS = ["demo-shop", "demo-bookings", "demo-events"]
 SESSIONS_PER_CUSTOMER = 10
@@ -180,6 +180,11 @@ def _seed_slice(rows, ordinals, customer_ids, client_ids, batch_size, progress) 
                 setattr(result, name, getattr(result, name) + written)
         progress.add(len(made))
     return result
+
+
+def demo_payments_exist() -> bool:
+    """Whether a seed already ran here (its sessions belong to the demo API clients)."""
+    return PaymentSession.objects.filter(api_client__name__in=DEMO_CLIENTS).exists()
 
 
 def _demo_clients() -> list[int]:

@@ -2,8 +2,8 @@ import time
 
 from django.core.management.base import BaseCommand
 
+from demo.seed import demo_payments_exist, demo_payments_seed
 from payments.management import arguments
-from payments.services.demo_seed import demo_payments_seed
 
 
 class Command(BaseCommand):
@@ -26,8 +26,16 @@ class Command(BaseCommand):
             default=2,
             help="Parallel writers on PostgreSQL (default 2); SQLite always uses one.",
         )
+        parser.add_argument(
+            "--if-empty",
+            action="store_true",
+            help="Seed only if no demo payments exist yet (`make run`: a second run adds none).",
+        )
 
-    def handle(self, *args, count, days, seed, batch_size, jobs, **options):
+    def handle(self, *args, count, days, seed, batch_size, jobs, if_empty, **options):
+        if if_empty and demo_payments_exist():
+            self.stdout.write("Demo payments already exist: nothing to do.")
+            return
         started = time.monotonic()
         progress = None
         if self.stderr.isatty():
