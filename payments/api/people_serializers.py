@@ -4,7 +4,11 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from payments.api.refund_serializers import RefundSerializer
-from payments.api.serializers import PaymentRequestSerializer, PaymentSessionSerializer
+from payments.api.serializers import (
+    PaymentRequestSerializer,
+    PaymentSessionSerializer,
+    QueryFilterSerializer,
+)
 from payments.models import ConnectedAccount, PaymentSession
 from payments.raw_cards import RAW_CARD_FIELDS, test_token_for_card_number
 from payments.services.people import PAYEE, PAYER, ROLE_ALIASES
@@ -127,7 +131,7 @@ class RequiresActionSerializer(PaymentSessionSerializer):
         read_only_fields = fields
 
 
-class RoleFilterSerializer(serializers.Serializer):
+class RoleFilterSerializer(QueryFilterSerializer):
     role = serializers.ChoiceField(choices=[PAYER, PAYEE], required=False)
     user_type = serializers.ChoiceField(
         choices=list(ROLE_ALIASES), required=False, help_text="Alias: client=payer, cleaner=payee."

@@ -6,6 +6,8 @@ invalid input refused, valid input accepted. Stripe is the local emulator; nothi
 reached over the network.
 """
 
+from contextlib import contextmanager
+
 import pytest
 import schemathesis
 from django.core import signals
@@ -29,17 +31,22 @@ FUZZ = settings(
 
 @pytest.fixture
 def fuzz_world(stripe_emulator, settings):
-    """The emulator as Stripe; bookings has no payments URL, so it never leaves the process.
-
-    The WSGI handler closes the database connection after each request, which would end the
-    test's transaction: Django's own test client disconnects the same signal handlers.
-    """
+    """The emulator as Stripe; bookings has no payments URL, so it never leaves the process."""
     settings.PAYMENTS_API_URL = ""
+    return stripe_emulator
+
+
+@contextmanager
+def connection_kept():
+    """The WSGI handler closes the database connection after each request, which would end
+    the test's transaction: Django's own test client disconnects the same handlers."""
     signals.request_started.disconnect(close_old_connections)
     signals.request_finished.disconnect(close_old_connections)
-    yield stripe_emulator
-    signals.request_started.connect(close_old_connections)
-    signals.request_finished.connect(close_old_connections)
+    try:
+        yield
+    finally:
+        signals.request_started.connect(close_old_connections)
+        signals.request_finished.connect(close_old_connections)
 
 
 @pytest.fixture
@@ -57,10 +64,12 @@ def jwt_headers(db, fuzz_world):
 @schema.parametrize()
 @FUZZ
 def test_fuzz_as_api_client(case, api_key_headers):
-    case.call_and_validate(headers=api_key_headers)
+    with connection_kept():
+        case.call_and_validate(headers=api_key_headers)
 
 
 @schema.parametrize()
 @FUZZ
 def test_fuzz_as_person(case, jwt_headers):
-    case.call_and_validate(headers=jwt_headers)
+    with connection_kept():
+        case.call_and_validate(headers=jwt_headers)
