@@ -8,6 +8,7 @@ from payments.api.serializers import (
     PaymentRequestSerializer,
     PaymentSessionSerializer,
     QueryFilterSerializer,
+    StrictCharField,
 )
 from payments.models import ConnectedAccount, PaymentSession
 from payments.raw_cards import RAW_CARD_FIELDS, test_token_for_card_number
@@ -51,7 +52,7 @@ class PaymentMethodAttachSerializer(RawCardFieldsMixin):
         max_length=255, required=False, allow_blank=True, default="", help_text=PAYMENT_METHOD_HELP
     )
     set_default = serializers.BooleanField(required=False, default=False)
-    idempotency_key = serializers.CharField(required=False, write_only=True)
+    idempotency_key = serializers.CharField(required=False, write_only=True, max_length=255)
 
     def validate(self, attrs: dict) -> dict:
         attrs.pop("idempotency_key", None)
@@ -139,12 +140,17 @@ class RoleFilterSerializer(QueryFilterSerializer):
 
 
 class ConnectAccountRequestSerializer(serializers.Serializer):
-    payee_reference = serializers.CharField(
-        max_length=255, required=False, default="", help_text="API clients: your payee's id."
+    # Blank is the same as left out (as a form body reads it): the schema says so.
+    payee_reference = StrictCharField(
+        max_length=255,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="API clients: your payee's id (required for them).",
     )
-    email = serializers.EmailField(required=False, default="")
-    return_url = serializers.URLField(required=False, default="")
-    refresh_url = serializers.URLField(required=False, default="")
+    email = serializers.EmailField(required=False, allow_blank=True, default="")
+    return_url = serializers.URLField(required=False, allow_blank=True, default="")
+    refresh_url = serializers.URLField(required=False, allow_blank=True, default="")
 
 
 class ConnectedAccountSerializer(serializers.ModelSerializer):

@@ -27,6 +27,15 @@ class StrictIntegerField(serializers.IntegerField):
         return super().to_internal_value(data)
 
 
+class StrictCharField(serializers.CharField):
+    """A JSON string: refuses numbers instead of turning them into text."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
 AMOUNT_HELP = (
     "Minor units: 2500 is £25.00; 2500 is ¥2,500. At least Stripe's minimum charge for the "
     "currency (https://docs.stripe.com/currencies#minimum-and-maximum-charge-amounts), e.g. "
@@ -96,7 +105,10 @@ class PaymentRequestSerializer(serializers.Serializer):
         child=serializers.CharField(max_length=500, allow_blank=True), required=False, default=dict
     )
     idempotency_key = serializers.CharField(
-        required=False, write_only=True, help_text="Alternative to the Idempotency-Key header."
+        required=False,
+        write_only=True,
+        max_length=255,
+        help_text="Alternative to the Idempotency-Key header.",
     )
     payee_account = serializers.RegexField(
         r"^acct_[A-Za-z0-9]+$",
