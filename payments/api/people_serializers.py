@@ -5,6 +5,7 @@ from rest_framework import serializers
 
 from payments.api.refund_serializers import RefundSerializer
 from payments.api.serializers import (
+    NullableEmailField,
     PaymentRequestSerializer,
     PaymentSessionSerializer,
     QueryFilterSerializer,
@@ -154,6 +155,8 @@ class ConnectAccountRequestSerializer(serializers.Serializer):
 
 
 class ConnectedAccountSerializer(serializers.ModelSerializer):
+    email = NullableEmailField(help_text="The payee's e-mail, if given; else null.")
+
     class Meta:
         model = ConnectedAccount
         fields = [

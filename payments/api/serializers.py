@@ -67,6 +67,16 @@ class NullableURLField(serializers.URLField):
         return value or None
 
 
+class NullableEmailField(serializers.EmailField):
+    """An e-mail address stored as ``""`` when unknown: ``null`` in the API (``format: email``)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(read_only=True, allow_null=True, **kwargs)
+
+    def to_representation(self, value):
+        return value or None
+
+
 class QueryFilterSerializer(serializers.Serializer):
     """Validates query parameters as given: ``?status=`` (empty) is a 400 naming ``status``.
 
