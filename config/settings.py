@@ -169,6 +169,10 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # The API is documented (and its examples written) for JSON bodies; a form body is read
+    # by DRF too, but an empty or malformed one reads as "no fields", which the schema of an
+    # object body cannot describe.
+    "PARSER_WHITELIST": ["rest_framework.parsers.JSONParser"],
     # Payments' and bookings' "status" fields: one clear enum name each.
     "ENUM_NAME_OVERRIDES": {
         "PaymentStatusEnum": "payments.states.PaymentStatus",

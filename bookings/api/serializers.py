@@ -1,6 +1,7 @@
 """Request validation and response shapes of the bookings API."""
 
 from django.utils import timezone
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from bookings.models import Booking, Service
@@ -25,6 +26,9 @@ class BookingCreateSerializer(serializers.Serializer):
 
 class BookingSerializer(serializers.ModelSerializer):
     service = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    checkout_url = serializers.SerializerMethodField(
+        help_text="Send the customer here to pay the deposit; null when none is due."
+    )
     service_name = serializers.CharField(source="service.name", read_only=True)
 
     class Meta:
@@ -51,9 +55,12 @@ class BookingSerializer(serializers.ModelSerializer):
         read_only_fields = fields
         extra_kwargs = {
             "deposit_amount": {"help_text": "Minor units, from the service (2500 is £25.00)."},
-            "checkout_url": {"help_text": "Send the customer here to pay the deposit."},
             "payment_status": {"help_text": "The payment session's status at payments."},
         }
+
+    @extend_schema_field(serializers.URLField(allow_null=True))
+    def get_checkout_url(self, booking: Booking) -> str | None:
+        return booking.checkout_url or None
 
 
 class PaymentCallbackSerializer(serializers.Serializer):

@@ -6,12 +6,11 @@ one account per person or reference, so the call is safe to repeat without a key
 """
 
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import permissions, serializers, status
 from rest_framework.response import Response
 
 from payments.api.base import PaymentsAPIView
-from payments.api.errors import ERROR_RESPONSES
 from payments.api.people_serializers import (
     ConnectAccountRequestSerializer,
     ConnectedAccountSerializer,
@@ -19,6 +18,7 @@ from payments.api.people_serializers import (
 )
 from payments.api.people_views import IsPerson
 from payments.api.permissions import api_client_of
+from payments.api.schema import RETRY_AFTER, WITH_BODY, error_responses
 from payments.models import ConnectedAccount
 from payments.services.connect import connected_account_onboard
 
@@ -37,7 +37,8 @@ class ConnectAccountCreateView(PaymentsAPIView):
         operation_id="connect_account_create",
         summary="Create your payee account (Stripe Express) and get an onboarding link",
         request=ConnectAccountRequestSerializer,
-        responses={201: OnboardingSerializer, **ERROR_RESPONSES},
+        parameters=[RETRY_AFTER],
+        responses=error_responses({201: OnboardingSerializer}, *WITH_BODY, 502, 503),
     )
     def post(self, request):
         serializer = ConnectAccountRequestSerializer(data=request.data)
@@ -65,10 +66,10 @@ class ConnectAccountMeView(PaymentsAPIView):
     @extend_schema(
         operation_id="connect_account_me",
         summary="Your payee account and whether it can take charges",
-        responses={
-            200: ConnectedAccountSerializer,
-            404: OpenApiResponse(description="You have no payee account yet."),
-        },
+        parameters=[RETRY_AFTER],
+        responses=error_responses(
+            {200: ConnectedAccountSerializer}, 404, notes={404: "You have no payee account yet."}
+        ),
     )
     def get(self, request):
         account = get_object_or_404(ConnectedAccount, user=request.user)

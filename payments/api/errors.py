@@ -8,7 +8,6 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, HttpRequest, JsonResponse
-from drf_spectacular.utils import OpenApiResponse
 from rest_framework import exceptions as drf_exceptions
 from rest_framework import serializers, status
 from rest_framework.response import Response
@@ -143,18 +142,3 @@ class ErrorDetailSerializer(serializers.Serializer):
 
 class ErrorSerializer(serializers.Serializer):
     error = ErrorDetailSerializer()
-
-
-def _error_response(description: str) -> OpenApiResponse:
-    return OpenApiResponse(response=ErrorSerializer, description=description)
-
-
-ERROR_RESPONSES = {
-    400: _error_response("Invalid request: the field named in `param` is wrong."),
-    401: _error_response("Missing or invalid credentials."),
-    403: _error_response("Not allowed."),
-    409: _error_response("idempotency_key_in_use: the first request is still running."),
-    422: _error_response("idempotency_key_reused: the key came with another request."),
-    502: _error_response("Stripe refused the request."),
-    503: _error_response("provider_unavailable: Stripe could not be reached; retry."),
-}

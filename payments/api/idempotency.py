@@ -9,7 +9,6 @@ import hashlib
 import json
 
 from django.http import HttpResponse
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
@@ -30,7 +29,7 @@ MAX_KEY_LENGTH = 255
 
 IDEMPOTENCY_KEY_PARAMETER = OpenApiParameter(
     name=HEADER,
-    type=OpenApiTypes.STR,
+    type={"type": "string", "minLength": 1, "maxLength": MAX_KEY_LENGTH},
     location=OpenApiParameter.HEADER,
     required=True,
     description="1-255 characters, unique per request you mean to make once. A retry with the "

@@ -1,14 +1,14 @@
 """``/api/payments/payment-methods/``: the signed-in person's saved cards."""
 
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.response import Response
 
 from payments.api.base import PaymentsAPIView
-from payments.api.errors import ERROR_RESPONSES
 from payments.api.idempotency import IDEMPOTENCY_KEY_PARAMETER, IdempotentCreateView
 from payments.api.people_serializers import PaymentMethodAttachSerializer, SavedCardSerializer
 from payments.api.people_views import IsPerson, without_raw_card
+from payments.api.schema import IDEMPOTENT_STRIPE_CALL, RETRY_AFTER, error_responses
 from payments.services.payment_methods import (
     payment_method_attach_for_user,
     payment_method_detach_for_user,
@@ -16,7 +16,7 @@ from payments.services.payment_methods import (
     payment_method_set_default_for_user,
 )
 
-NOT_YOURS = OpenApiResponse(description="No such saved card of yours.")
+NOT_YOURS = {404: "No such saved card of yours."}
 
 
 class PaymentMethodListCreateView(IdempotentCreateView):
@@ -28,7 +28,8 @@ class PaymentMethodListCreateView(IdempotentCreateView):
     @extend_schema(
         operation_id="payment_methods_list",
         summary="Your saved cards (newest first)",
-        responses={200: SavedCardSerializer(many=True), **ERROR_RESPONSES},
+        parameters=[RETRY_AFTER],
+        responses=error_responses({200: SavedCardSerializer(many=True)}, 502, 503),
     )
     def get(self, request):
         cards = payment_method_list_for_user(user=request.user)
@@ -42,8 +43,8 @@ class PaymentMethodListCreateView(IdempotentCreateView):
         "Raw card fields are refused with 400 `raw_card_data_not_allowed` unless "
         "PAYMENTS_ALLOW_RAW_CARD_DATA is on with a test key.",
         request=PaymentMethodAttachSerializer,
-        parameters=[IDEMPOTENCY_KEY_PARAMETER],
-        responses={201: SavedCardSerializer, 402: ERROR_RESPONSES[400], **ERROR_RESPONSES},
+        parameters=[IDEMPOTENCY_KEY_PARAMETER, RETRY_AFTER],
+        responses=error_responses({201: SavedCardSerializer}, *IDEMPOTENT_STRIPE_CALL, 402),
     )
     def post(self, request, *args, **kwargs):
         return super().post(request, *args, **kwargs)
@@ -63,7 +64,8 @@ class PaymentMethodDetailView(PaymentsAPIView):
     @extend_schema(
         operation_id="payment_method_detach",
         summary="Remove one of your saved cards",
-        responses={204: None, 404: NOT_YOURS, **ERROR_RESPONSES},
+        parameters=[RETRY_AFTER],
+        responses=error_responses({204: None}, 404, 502, 503, notes=NOT_YOURS),
     )
     def delete(self, request, payment_method):
         payment_method_detach_for_user(user=request.user, payment_method=payment_method)
@@ -77,7 +79,8 @@ class PaymentMethodDefaultView(PaymentsAPIView):
         operation_id="payment_method_set_default",
         summary="Make one of your saved cards the default",
         request=None,
-        responses={200: SavedCardSerializer, 404: NOT_YOURS, **ERROR_RESPONSES},
+        parameters=[RETRY_AFTER],
+        responses=error_responses({200: SavedCardSerializer}, 404, 502, 503, notes=NOT_YOURS),
     )
     def post(self, request, payment_method):
         card = payment_method_set_default_for_user(user=request.user, payment_method=payment_method)

@@ -6,7 +6,13 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from payments.api.refund_serializers import RefundSerializer
-from payments.api.serializers import PaymentRequestSerializer, PaymentSessionSerializer
+from payments.api.serializers import (
+    NullableEmailField,
+    PaymentRequestSerializer,
+    PaymentSessionSerializer,
+    QueryFilterSerializer,
+    StrictCharField,
+)
 from payments.models import ConnectedAccount, PaymentSession
 from payments.raw_cards import RAW_CARD_FIELDS, test_token_for_card_number
 from payments.services.people import PAYEE, PAYER, ROLE_ALIASES
@@ -49,7 +55,7 @@ class PaymentMethodAttachSerializer(RawCardFieldsMixin):
         max_length=255, required=False, allow_blank=True, default="", help_text=PAYMENT_METHOD_HELP
     )
     set_default = serializers.BooleanField(required=False, default=False)
-    idempotency_key = serializers.CharField(required=False, write_only=True)
+    idempotency_key = serializers.CharField(required=False, write_only=True, max_length=255)
 
     def validate(self, attrs: dict) -> dict:
         attrs.pop("idempotency_key", None)
@@ -157,7 +163,7 @@ class RequiresActionSerializer(PaymentSessionSerializer):
         read_only_fields = fields
 
 
-class RoleFilterSerializer(serializers.Serializer):
+class RoleFilterSerializer(QueryFilterSerializer):
     role = serializers.ChoiceField(choices=[PAYER, PAYEE], required=False)
     user_type = serializers.ChoiceField(
         choices=list(ROLE_ALIASES), required=False, help_text="Alias: client=payer, cleaner=payee."
@@ -165,15 +171,22 @@ class RoleFilterSerializer(serializers.Serializer):
 
 
 class ConnectAccountRequestSerializer(serializers.Serializer):
-    payee_reference = serializers.CharField(
-        max_length=255, required=False, default="", help_text="API clients: your payee's id."
+    # Blank is the same as left out (as a form body reads it): the schema says so.
+    payee_reference = StrictCharField(
+        max_length=255,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="API clients: your payee's id (required for them).",
     )
-    email = serializers.EmailField(required=False, default="")
-    return_url = serializers.URLField(required=False, default="")
-    refresh_url = serializers.URLField(required=False, default="")
+    email = serializers.EmailField(required=False, allow_blank=True, default="")
+    return_url = serializers.URLField(required=False, allow_blank=True, default="")
+    refresh_url = serializers.URLField(required=False, allow_blank=True, default="")
 
 
 class ConnectedAccountSerializer(serializers.ModelSerializer):
+    email = NullableEmailField(help_text="The payee's e-mail, if given; else null.")
+
     class Meta:
         model = ConnectedAccount
         fields = [

@@ -5,13 +5,13 @@ API key. Everything is filtered by the user: another person's payment is a 404.
 """
 
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import generics, permissions, status
 from rest_framework.response import Response
 
 from payments import exceptions as exc
 from payments.api.base import PaymentsAPIMixin
-from payments.api.errors import ERROR_RESPONSES, payments_error_response
+from payments.api.errors import payments_error_response
 from payments.api.idempotency import IDEMPOTENCY_KEY_PARAMETER, IdempotentCreateView
 from payments.api.people_serializers import (
     PaymentForPersonSerializer,
@@ -20,7 +20,8 @@ from payments.api.people_serializers import (
     RoleFilterSerializer,
 )
 from payments.api.permissions import actor_for, api_client_of
-from payments.api.views import SessionCursorPagination
+from payments.api.schema import IDEMPOTENT_STRIPE_CALL, RETRY_AFTER, error_responses
+from payments.api.views import LIMIT_PARAMETER, SessionCursorPagination
 from payments.raw_cards import RAW_CARD_FIELDS
 from payments.services.charges import (
     REQUIRES_ACTION,
@@ -69,14 +70,17 @@ class ProcessPaymentView(IdempotentCreateView):
         "201: `succeeded` or `processing`. 200: `requires_action` with `client_secret` (3-D "
         "Secure). 402: declined, with `decline_code`; the payment is recorded as `failed`.",
         request=ProcessPaymentSerializer,
-        parameters=[IDEMPOTENCY_KEY_PARAMETER],
-        responses={
-            201: PaymentForPersonSerializer,
-            200: RequiresActionSerializer,
-            402: OpenApiResponse(description="card_declined, with decline_code and session_id."),
-            404: OpenApiResponse(description="saved_payment_method_id is not one of yours."),
-            **ERROR_RESPONSES,
-        },
+        parameters=[IDEMPOTENCY_KEY_PARAMETER, RETRY_AFTER],
+        responses=error_responses(
+            {201: PaymentForPersonSerializer, 200: RequiresActionSerializer},
+            *IDEMPOTENT_STRIPE_CALL,
+            402,
+            404,
+            notes={
+                402: "card_declined, with decline_code and session_id.",
+                404: "saved_payment_method_id is not one of yours.",
+            },
+        ),
     )
     def post(self, request, *args, **kwargs):
         return super().post(request, *args, **kwargs)
@@ -120,9 +124,10 @@ class PaymentListView(PaymentsAPIMixin, generics.ListAPIView):
         summary="Your payments as payer or payee, newest first",
         parameters=[
             RoleFilterSerializer,
-            OpenApiParameter("limit", int, description="Page size, at most 200."),
+            LIMIT_PARAMETER,
+            RETRY_AFTER,
         ],
-        responses={200: PaymentForPersonSerializer(many=True), **ERROR_RESPONSES},
+        responses=error_responses({200: PaymentForPersonSerializer(many=True)}, 400),
     )
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
@@ -138,10 +143,10 @@ class PaymentDetailView(PaymentsAPIMixin, generics.RetrieveAPIView):
     @extend_schema(
         operation_id="people_payment_retrieve",
         summary="One of your payments: payable, amounts, fee split, card, refunds",
-        responses={
-            200: PaymentForPersonSerializer,
-            404: OpenApiResponse(description="No such payment of yours."),
-        },
+        parameters=[RETRY_AFTER],
+        responses=error_responses(
+            {200: PaymentForPersonSerializer}, 404, notes={404: "No such payment of yours."}
+        ),
     )
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)

@@ -19,7 +19,10 @@ class RefundRequestSerializer(serializers.Serializer):
         choices=RefundReason.choices, required=False, allow_blank=True, default=""
     )
     idempotency_key = serializers.CharField(
-        required=False, write_only=True, help_text="Alternative to the Idempotency-Key header."
+        required=False,
+        write_only=True,
+        max_length=255,
+        help_text="Alternative to the Idempotency-Key header.",
     )
 
 

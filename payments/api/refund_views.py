@@ -3,15 +3,15 @@
 import uuid
 
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.response import Response
 
 from payments import exceptions as exc
-from payments.api.errors import ERROR_RESPONSES
 from payments.api.idempotency import IDEMPOTENCY_KEY_PARAMETER, IdempotentCreateView
 from payments.api.permissions import IsAPIClientOrStaff, actor_for, sessions_visible_to
 from payments.api.refund_serializers import RefundRequestSerializer, RefundSerializer
+from payments.api.schema import IDEMPOTENT_STRIPE_CALL, RETRY_AFTER, error_responses
 from payments.models import PaymentSession
 from payments.services.idempotency import (
     idempotency_key_forget_resource,
@@ -31,10 +31,10 @@ class RefundListCreateView(IdempotentCreateView):
     @extend_schema(
         operation_id="session_refunds_list",
         summary="The refunds of a payment session, oldest first",
-        responses={
-            200: RefundSerializer(many=True),
-            404: OpenApiResponse(description="No such session, or not yours."),
-        },
+        parameters=[RETRY_AFTER],
+        responses=error_responses(
+            {200: RefundSerializer(many=True)}, 404, notes={404: "No such session, or not yours."}
+        ),
     )
     def get(self, request, pk):
         refunds = refund_list(session=self._session(request, pk))
@@ -46,8 +46,13 @@ class RefundListCreateView(IdempotentCreateView):
         description="400 `refund_exceeds_refundable` when `amount` is more than what is left "
         "(pending refunds count), 400 `not_refundable` when the session is not paid.",
         request=RefundRequestSerializer,
-        parameters=[IDEMPOTENCY_KEY_PARAMETER],
-        responses={201: RefundSerializer, **ERROR_RESPONSES},
+        parameters=[IDEMPOTENCY_KEY_PARAMETER, RETRY_AFTER],
+        responses=error_responses(
+            {201: RefundSerializer},
+            *IDEMPOTENT_STRIPE_CALL,
+            404,
+            notes={404: "No such session, or not yours."},
+        ),
     )
     def post(self, request, *args, **kwargs):
         return super().post(request, *args, **kwargs)

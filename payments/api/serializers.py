@@ -27,6 +27,69 @@ class StrictIntegerField(serializers.IntegerField):
         return super().to_internal_value(data)
 
 
+class StrictCharField(serializers.CharField):
+    """A JSON string: refuses numbers instead of turning them into text."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+AMOUNT_HELP = (
+    "Minor units: 2500 is £25.00; 2500 is ¥2,500. At least Stripe's minimum charge for the "
+    "currency (https://docs.stripe.com/currencies#minimum-and-maximum-charge-amounts), e.g. "
+    "30 for gbp, 50 for usd or eur, 300 for sek: a smaller amount is a 400 naming `amount`."
+)
+
+
+class AmountField(StrictIntegerField):
+    """An amount to charge. Its schema's bounds come from the settings when the schema is
+    generated (``payments.api.schema``); the minimum of the chosen currency is checked with it.
+    """
+
+    def __init__(self, **kwargs):
+        super().__init__(help_text=AMOUNT_HELP, **kwargs)
+
+
+class CurrencyField(serializers.CharField):
+    """A currency code; the schema's enum is PAYMENTS['CURRENCIES'] when it is generated."""
+
+
+class NullableURLField(serializers.URLField):
+    """A URL the model stores as ``""`` when there is none: ``null`` in the API, so that the
+    schema's ``format: uri`` is true of every value."""
+
+    def __init__(self, **kwargs):
+        super().__init__(read_only=True, allow_null=True, **kwargs)
+
+    def to_representation(self, value):
+        return value or None
+
+
+class NullableEmailField(serializers.EmailField):
+    """An e-mail address stored as ``""`` when unknown: ``null`` in the API (``format: email``)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(read_only=True, allow_null=True, **kwargs)
+
+    def to_representation(self, value):
+        return value or None
+
+
+class QueryFilterSerializer(serializers.Serializer):
+    """Validates query parameters as given: ``?status=`` (empty) is a 400 naming ``status``.
+
+    DRF reads a ``QueryDict`` as an HTML form, where an empty optional value means "not sent";
+    the last value of a repeated parameter is the one used, as everywhere else in the API.
+    """
+
+    def __init__(self, *args, data=serializers.empty, **kwargs):
+        if hasattr(data, "dict"):
+            data = data.dict()
+        super().__init__(*args, data=data, **kwargs)
+
+
 class CustomerInputSerializer(serializers.Serializer):
     email = serializers.EmailField(max_length=254)
     name = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
@@ -38,9 +101,11 @@ class PaymentRequestSerializer(serializers.Serializer):
 
     payable_type = serializers.CharField(max_length=50, validators=[SLUG])
     payable_id = serializers.CharField(max_length=255)
-    amount = StrictIntegerField(help_text="Minor units: 2500 is £25.00; 2500 is ¥2,500.")
-    currency = serializers.CharField(
-        required=False, help_text="Lowercase ISO 4217 code; defaults to DEFAULT_CURRENCY."
+    amount = AmountField()
+    currency = CurrencyField(
+        required=False,
+        help_text="Lowercase ISO 4217 code, one of PAYMENTS['CURRENCIES']; defaults to "
+        "DEFAULT_CURRENCY.",
     )
     description = serializers.CharField(
         max_length=500, required=False, allow_blank=True, default=""
@@ -50,7 +115,10 @@ class PaymentRequestSerializer(serializers.Serializer):
         child=serializers.CharField(max_length=500, allow_blank=True), required=False, default=dict
     )
     idempotency_key = serializers.CharField(
-        required=False, write_only=True, help_text="Alternative to the Idempotency-Key header."
+        required=False,
+        write_only=True,
+        max_length=255,
+        help_text="Alternative to the Idempotency-Key header.",
     )
     payee_account = serializers.RegexField(
         r"^acct_[A-Za-z0-9]+$",
@@ -132,6 +200,8 @@ class PaymentSessionSerializer(serializers.ModelSerializer):
     customer = CustomerSerializer(read_only=True)
     amount_display = serializers.SerializerMethodField()
     amount_refunded_display = serializers.SerializerMethodField()
+    checkout_url = NullableURLField(help_text="Send the customer here (Checkout); else null.")
+    receipt_url = NullableURLField(help_text="Stripe's receipt, once paid; else null.")
     payee_account = serializers.CharField(
         source="connected_account.stripe_account_id",
         read_only=True,
@@ -198,7 +268,7 @@ class PaymentIntentSessionSerializer(PaymentSessionSerializer):
         read_only_fields = fields
 
 
-class SessionFilterSerializer(serializers.Serializer):
+class SessionFilterSerializer(QueryFilterSerializer):
     status = serializers.ChoiceField(
         choices=PaymentSession._meta.get_field("status").choices, required=False
     )

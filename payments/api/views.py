@@ -1,11 +1,10 @@
 """The API for other services: start a payment, read sessions. Thin: parse, call, serialise."""
 
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import generics, status
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics, serializers, status
 from rest_framework.response import Response
 
 from payments.api.base import PaymentsAPIMixin
-from payments.api.errors import ERROR_RESPONSES
 from payments.api.idempotency import IDEMPOTENCY_KEY_PARAMETER, IdempotentCreateView
 from payments.api.pagination import ValidatedCursorPagination
 from payments.api.permissions import (
@@ -15,6 +14,7 @@ from payments.api.permissions import (
     api_client_of,
     sessions_visible_to,
 )
+from payments.api.schema import IDEMPOTENT_STRIPE_CALL, RETRY_AFTER, error_responses
 from payments.api.serializers import (
     CheckoutRequestSerializer,
     PaymentIntentSessionSerializer,
@@ -38,8 +38,8 @@ class CheckoutCreateView(IdempotentCreateView):
         operation_id="checkout_create",
         summary="Start a Stripe Checkout payment for a payable",
         request=CheckoutRequestSerializer,
-        parameters=[IDEMPOTENCY_KEY_PARAMETER],
-        responses={201: PaymentSessionSerializer, **ERROR_RESPONSES},
+        parameters=[IDEMPOTENCY_KEY_PARAMETER, RETRY_AFTER],
+        responses=error_responses({201: PaymentSessionSerializer}, *IDEMPOTENT_STRIPE_CALL),
     )
     def post(self, request, *args, **kwargs):
         return super().post(request, *args, **kwargs)
@@ -59,8 +59,8 @@ class PaymentIntentCreateView(IdempotentCreateView):
         operation_id="payment_intent_create",
         summary="Start a PaymentIntent payment for Stripe Elements",
         request=PaymentRequestSerializer,
-        parameters=[IDEMPOTENCY_KEY_PARAMETER],
-        responses={201: PaymentIntentSessionSerializer, **ERROR_RESPONSES},
+        parameters=[IDEMPOTENCY_KEY_PARAMETER, RETRY_AFTER],
+        responses=error_responses({201: PaymentIntentSessionSerializer}, *IDEMPOTENT_STRIPE_CALL),
     )
     def post(self, request, *args, **kwargs):
         return super().post(request, *args, **kwargs)
@@ -80,6 +80,25 @@ class SessionCursorPagination(ValidatedCursorPagination):
     page_size = 50
     page_size_query_param = "limit"
     max_page_size = 200
+
+    def get_page_size(self, request):
+        """``?limit=`` is an integer from 1 to 200, or a 400 naming it (DRF would silently
+        fall back to the default page size)."""
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is None:
+            return self.page_size
+        if not raw.isascii() or not raw.isdigit() or not 1 <= int(raw) <= self.max_page_size:
+            raise serializers.ValidationError(
+                {"limit": f"Must be an integer from 1 to {self.max_page_size}."}
+            )
+        return int(raw)
+
+
+LIMIT_PARAMETER = OpenApiParameter(
+    "limit",
+    {"type": "integer", "minimum": 1, "maximum": SessionCursorPagination.max_page_size},
+    description="Page size, 1 to 200 (default 50).",
+)
 
 
 class SessionListView(PaymentsAPIMixin, generics.ListAPIView):
@@ -106,9 +125,10 @@ class SessionListView(PaymentsAPIMixin, generics.ListAPIView):
         summary="List your payment sessions, newest first",
         parameters=[
             SessionFilterSerializer,
-            OpenApiParameter("limit", int, description="Page size, at most 200."),
+            LIMIT_PARAMETER,
+            RETRY_AFTER,
         ],
-        responses={200: PaymentSessionSerializer(many=True), **ERROR_RESPONSES},
+        responses=error_responses({200: PaymentSessionSerializer(many=True)}, 400),
     )
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
@@ -124,7 +144,8 @@ class SessionDetailView(PaymentsAPIMixin, generics.RetrieveAPIView):
     @extend_schema(
         operation_id="session_retrieve",
         summary="One payment session",
-        responses={200: PaymentSessionSerializer, 404: OpenApiResponse(description="Not yours.")},
+        parameters=[RETRY_AFTER],
+        responses=error_responses({200: PaymentSessionSerializer}, 404),
     )
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
@@ -133,6 +154,11 @@ class SessionDetailView(PaymentsAPIMixin, generics.RetrieveAPIView):
 class SessionStatusView(SessionDetailView):
     """``GET status/{id}/``: the original API's name for ``GET sessions/{id}/``."""
 
-    @extend_schema(operation_id="session_status", summary="Alias of sessions/{id}/")
+    @extend_schema(
+        operation_id="session_status",
+        summary="Alias of sessions/{id}/",
+        parameters=[RETRY_AFTER],
+        responses=error_responses({200: PaymentSessionSerializer}, 404),
+    )
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)

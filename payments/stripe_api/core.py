@@ -7,6 +7,7 @@ second object at Stripe.
 """
 
 import functools
+import hashlib
 import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -37,9 +38,15 @@ def sdk_api_version() -> str:
 
 
 def idempotency_key(kind: str, our_id: object, attempt: int = 0) -> str:
-    """The idempotency key for creating a ``kind`` of Stripe object for our row ``our_id``."""
+    """The idempotency key for creating a ``kind`` of Stripe object for our row ``our_id``.
+
+    It travels as an HTTP header, so an id with characters a header cannot carry (a payee
+    reference a client chose, say) is replaced by its SHA-256: still one key per id."""
     suffix = f":{attempt}" if attempt else ""
-    return f"payments:{kind}:{our_id}{suffix}"
+    text = str(our_id)
+    if not (text.isascii() and text.isprintable()) or len(text) > 200:
+        text = "sha256-" + hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+    return f"payments:{kind}:{text}{suffix}"
 
 
 @functools.lru_cache(maxsize=8)

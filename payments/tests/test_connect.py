@@ -118,3 +118,22 @@ def test_an_api_client_registers_a_payee_under_its_reference(
     assert ConnectedAccount.objects.filter(payee_reference="cleaner-9").count() == 2
     missing = service.post(URL, {}, format="json")
     assert missing.status_code == 400 and missing.json()["error"]["param"] == "payee_reference"
+
+
+@pytest.mark.parametrize("reference", ["\x06cleaner", "\U000aef5f-9", "cleaner-" * 30])
+def test_a_reference_no_http_header_can_carry_still_registers_once(
+    service, stripe_emulator, reference
+):
+    """The Stripe idempotency key is derived from the reference: characters a header cannot
+    carry (found by the fuzzer: a 503) are hashed, and a retry still finds the same account."""
+    body = {"payee_reference": reference, "email": "c@example.com"}
+
+    first = service.post(URL, body, format="json")
+    again = service.post(URL, body, format="json")
+
+    assert first.status_code == 201, first.content
+    assert (
+        again.json()["account"]["stripe_account_id"]
+        == (first.json()["account"]["stripe_account_id"])
+    )
+    assert ConnectedAccount.objects.filter(payee_reference=reference).count() == 1
