@@ -20,7 +20,7 @@ pids=()
 cleanup() { kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; }
 trap cleanup EXIT INT TERM
 
-$PY -m payments.testing.stripe_emulator --host 127.0.0.1 --port "$EMULATOR_PORT" \
+$PY -m stripe_emulator --host 127.0.0.1 --port "$EMULATOR_PORT" \
   --forward-to "${APP}/api/payments/webhook/stripe/" --webhook-secret "$WEBHOOK_SECRET" &
 pids+=($!)
 $PY manage.py db_worker &

@@ -38,7 +38,7 @@ def _fail_without_postgres():
 
 @pytest.fixture(scope="session")
 def stripe_emulator_server():
-    from payments.testing.stripe_emulator import StripeEmulator
+    from stripe_emulator import StripeEmulator
 
     # Strict: an exception inside the emulator fails the test that caused it (at teardown)
     # instead of reaching the code under test as a Stripe 500.

@@ -115,3 +115,14 @@ def test_format_money_uses_the_configured_locale_when_none_is_given(settings):
 def test_format_money_uses_stripes_exponent_not_cldrs():
     """CLDR gives ISK no decimals; Stripe charges ISK in hundredths (docs.stripe.com/currencies)."""
     assert format_money(12345, "isk", locale="en") == "ISK123.45"
+
+
+def test_the_emulator_and_the_app_share_stripes_currency_table():
+    """Two copies (the emulator imports nothing of payments): they must say the same."""
+    from payments import money as app
+    from stripe_emulator import money as emulator
+
+    assert emulator.ZERO_DECIMAL == app.ZERO_DECIMAL
+    assert emulator.THREE_DECIMAL == app.THREE_DECIMAL
+    assert emulator.MINIMUM_CHARGE == app.MINIMUM_CHARGE
+    assert emulator.MINIMUM_CHARGE.get("xyz", 50) == app.DEFAULT_MINIMUM_CHARGE

@@ -58,6 +58,7 @@ def test_the_wheel_holds_what_the_app_needs(wheel):
     assert "payments/migrations/0001_initial.py" in names
     assert "payments/apps.py" in names
     assert not [n for n in names if n.startswith("payments/tests/")]
+    assert not [n for n in names if n.startswith("stripe_emulator/")], "the emulator shipped"
     (license_file,) = [n for n in names if n.endswith(".dist-info/licenses/LICENSE")]
     assert "MIT License" in wheel.read(license_file).decode()
     (metadata,) = [n for n in names if n.endswith(".dist-info/METADATA")]
@@ -95,8 +96,13 @@ def _third_party_imports(directory: Path, *, skip: tuple[str, ...] = ()) -> set[
     return {m for m in found if m not in sys.stdlib_module_names and m != "payments"}
 
 
+def _emulator_project() -> dict:
+    return tomllib.loads((ROOT / "stripe_emulator" / "pyproject.toml").read_text())["project"]
+
+
 def _distributions(modules: set[str]) -> set[str]:
-    owners = packages_distributions()
+    # The emulator is built from this repository, so it need not be installed here.
+    owners = {**packages_distributions(), "stripe_emulator": [_emulator_project()["name"]]}
     return {_name(owners[module][0]) for module in modules}
 
 
@@ -128,3 +134,46 @@ def test_the_readme_shows_the_tested_integration_example():
 
     assert f"```python\n{example}\n```" in readme
     assert 'path("api/payments/", include("payments.urls"))' in readme
+
+
+@pytest.fixture(scope="module")
+def emulator_wheel(tmp_path_factory) -> zipfile.ZipFile:
+    source = tmp_path_factory.mktemp("emulator") / "stripe_emulator"
+    shutil.copytree(ROOT / "stripe_emulator", source, ignore=shutil.ignore_patterns("__pycache__"))
+    out = tmp_path_factory.mktemp("emulator-wheel")
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", str(source), "-w", str(out)],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    (built,) = out.glob("*.whl")
+    with zipfile.ZipFile(built) as archive:
+        yield archive
+
+
+def test_the_emulator_is_its_own_distribution(emulator_wheel):
+    names = emulator_wheel.namelist()
+
+    assert "stripe_emulator/__main__.py" in names
+    assert "stripe_emulator/resources/payment_intents.py" in names
+    assert not [n for n in names if not n.startswith(("stripe_emulator/", "payments_stripe"))]
+    (metadata,) = [n for n in names if n.endswith(".dist-info/METADATA")]
+    text = emulator_wheel.read(metadata).decode()
+    assert "Name: payments-stripe-emulator" in text
+    (entry_points,) = [n for n in names if n.endswith(".dist-info/entry_points.txt")]
+    assert (
+        "stripe-emulator = stripe_emulator.__main__:main"
+        in emulator_wheel.read(entry_points).decode()
+    )
+
+
+def test_the_emulator_declares_what_it_imports_and_needs_no_django():
+    declared = {_name(r) for r in _emulator_project()["dependencies"]}
+
+    imports = _third_party_imports(ROOT / "stripe_emulator")
+
+    assert "django" not in imports and "payments" not in imports
+    assert _distributions(imports - {"stripe_emulator"}) <= declared
+    testing = {_name(r) for r in _project()["optional-dependencies"]["testing"]}
+    assert _name(_emulator_project()["name"]) in testing

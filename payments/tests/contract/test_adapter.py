@@ -16,8 +16,8 @@ import pytest
 
 from payments import exceptions as exc
 from payments import stripe_api
-from payments.testing.stripe_emulator.webhooks import signature_header
 from payments.tests.webhook_support import emulator_control
+from stripe_emulator.webhooks import signature_header
 
 NO_IDEMPOTENCY = "localstripe does not compare the parameters of a reused idempotency key"
 NO_TEST_PAYMENT_METHODS = "localstripe has no pm_card_* test PaymentMethods"

@@ -12,7 +12,7 @@ from typing import Any
 import requests
 import stripe
 
-from payments.testing.stripe_emulator import StripeEmulator
+from stripe_emulator import StripeEmulator
 
 API_KEY = "sk_test_emulator"
 WEBHOOK_SECRET = "whsec_test_secret"

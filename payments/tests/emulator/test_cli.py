@@ -1,4 +1,4 @@
-"""`python -m payments.testing.stripe_emulator` serves until interrupted."""
+"""`python -m stripe_emulator` serves until interrupted."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ REPO = Path(__file__).resolve().parents[3]
 def test_cli_serves_forwards_webhooks_and_stops_on_ctrl_c():
     receiver = WebhookReceiver(secret="whsec_cli")
     process = subprocess.Popen(
-        [sys.executable, "-m", "payments.testing.stripe_emulator", "--host", "127.0.0.1",
+        [sys.executable, "-m", "stripe_emulator", "--host", "127.0.0.1",
          "--port", "0", "--forward-to", receiver.url, "--webhook-secret", "whsec_cli"],
         cwd=REPO, stdout=subprocess.PIPE, text=True,
     )  # fmt: skip

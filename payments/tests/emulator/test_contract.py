@@ -6,15 +6,15 @@ import pytest
 import requests
 import stripe
 
-from payments.testing.stripe_emulator import routing
-from payments.testing.stripe_emulator.contract import (
+from payments.tests.emulator.support import API_KEY, paid_intent, session_params
+from stripe_emulator import routing
+from stripe_emulator.contract import (
     API_VERSION,
     contract_for,
     load_all,
     params_class_for,
 )
-from payments.testing.stripe_emulator.params import Str
-from payments.tests.emulator.support import API_KEY, paid_intent, session_params
+from stripe_emulator.params import Str
 
 
 def _post(emu, path, data, headers=None):

@@ -158,7 +158,7 @@ def test_control_endpoints_deliver_before_answering(client, emu, receiver):
 
 
 def test_signature_scheme_matches_stripes(emu):
-    from payments.testing.stripe_emulator.webhooks import signature_header
+    from stripe_emulator.webhooks import signature_header
 
     header = signature_header('{"id": "evt_1"}', WEBHOOK_SECRET, 1_700_000_000)
     stripe.WebhookSignature.verify_header('{"id": "evt_1"}', header, WEBHOOK_SECRET, tolerance=None)

@@ -12,7 +12,7 @@ import requests
 import stripe
 import time_machine
 
-import payments.testing.stripe_emulator as emulator_package
+import stripe_emulator as emulator_package
 from payments.tests.emulator.support import session_params
 
 STRIPE_ERROR_TYPES = {"api_error", "card_error", "idempotency_error", "invalid_request_error"}

@@ -8,12 +8,12 @@ import pytest
 import requests
 import stripe
 
-from payments.testing.stripe_emulator.forms import parse_form
 from payments.tests.emulator.support import (
     API_KEY,
     sdk,
     session_params,
 )
+from stripe_emulator.forms import parse_form
 
 
 def post(emu, path, data, key=None, api_key=API_KEY):

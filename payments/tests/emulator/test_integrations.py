@@ -7,8 +7,8 @@ from __future__ import annotations
 import pytest
 import stripe
 
-from payments.testing.stripe_emulator.sdk_types import expandable_fields
 from payments.tests.emulator.support import WebhookReceiver, paid_intent, pay, session_params
+from stripe_emulator.sdk_types import expandable_fields
 
 
 def test_get_account_answers_the_platform_account(client):

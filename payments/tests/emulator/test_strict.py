@@ -3,10 +3,10 @@
 import pytest
 import requests
 
-from payments.testing.stripe_emulator import routing
-from payments.testing.stripe_emulator.emulator import EmulatorBugError
-from payments.testing.stripe_emulator.routing import Route
 from payments.tests.emulator.support import running_emulator
+from stripe_emulator import routing
+from stripe_emulator.emulator import EmulatorBugError
+from stripe_emulator.routing import Route
 
 
 @pytest.fixture
@@ -49,8 +49,8 @@ def test_the_fixture_fails_the_test_at_teardown(pytester):
     pytester.makepyfile(
         """
         import requests
-        from payments.testing.stripe_emulator import routing
-        from payments.testing.stripe_emulator.routing import Route
+        from stripe_emulator import routing
+        from stripe_emulator.routing import Route
 
         def test_provokes_a_bug(emu):
             route = Route("POST", ("_emulator", "buggy2"), lambda ctx: {}["missing"], {}, None)

@@ -35,6 +35,7 @@ MINIMUM_CHARGE = {
     "czk": 1500, "dkk": 250, "eur": 50, "gbp": 30, "hkd": 400, "huf": 17500, "inr": 50,
     "jpy": 50, "mxn": 1000, "myr": 200, "nok": 300, "nzd": 50, "pln": 200, "ron": 200,
     "sek": 300, "sgd": 50, "thb": 1000,
+    "kwd": 150, "bhd": 200, "jod": 400, "omr": 200, "krw": 700,
 }  # fmt: skip
 MAXIMUM_CHARGE = 99_999_999
 

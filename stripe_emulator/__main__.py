@@ -1,6 +1,6 @@
 """Run the emulator from a shell:
 
-    python -m payments.testing.stripe_emulator --port 12111 \\
+    python -m stripe_emulator --port 12111 \\
         --forward-to http://127.0.0.1:8000/api/payments/webhook/stripe/ --webhook-secret whsec_x
 """
 
@@ -14,7 +14,7 @@ from .emulator import StripeEmulator
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(
-        prog="python -m payments.testing.stripe_emulator",
+        prog="python -m stripe_emulator",
         description="Offline Stripe API emulator with signed webhooks.",
     )
     parser.add_argument("--host", default="127.0.0.1")

@@ -8,7 +8,7 @@ exceptions raised inside handlers (`take_bugs()`, `check_no_bugs()`), as the tes
 Webhook endpoints made through `/v1/webhook_endpoints` get their events too, each signed
 with its own secret:
 
-    from payments.testing.stripe_emulator import StripeEmulator
+    from stripe_emulator import StripeEmulator
 
     emu = StripeEmulator(webhook_url=None, webhook_secret="whsec_test_secret").start()
     client = stripe.StripeClient("sk_test_x", base_addresses={"api": emu.url})
@@ -21,7 +21,7 @@ with its own secret:
     emu.drop_next(path="/v1/refunds")             # runs, then the answer is lost
     emu.expire_due_sessions(); emu.reset(); emu.stop()
 
-From a shell: `python -m payments.testing.stripe_emulator --port 12111 --forward-to URL`.
+From a shell: `python -m stripe_emulator --port 12111 --forward-to URL`.
 
 Control endpoints (no API key; their webhooks are delivered before they answer):
 
