@@ -94,3 +94,17 @@ def exception_handler(error: Exception, context: dict):
     kind = "api_error" if response.status_code >= 500 else "invalid_request_error"
     response.data = {"error": {"type": kind, "code": code, "message": message, "param": param}}
     return response
+
+
+def not_found(request, unmatched: str = ""):
+    """Any path under bookings' prefix that names no endpoint (last in ``bookings.api.urls``),
+    e.g. a booking id that is not a UUID: the envelope, not Django's HTML page."""
+    from django.http import JsonResponse
+
+    error = {
+        "type": "invalid_request_error",
+        "code": "not_found",
+        "message": f"No endpoint at {request.path}.",
+        "param": None,
+    }
+    return JsonResponse({"error": error}, status=404)

@@ -1,6 +1,7 @@
-from django.urls import path
+from django.urls import path, re_path
 
 from bookings.api import views
+from bookings.api.guards import not_found
 
 app_name = "bookings"
 
@@ -13,4 +14,6 @@ urlpatterns = [
         views.BookingConfirmPaymentView.as_view(),
         name="booking-confirm-payment",
     ),
+    # Last: any other path (a booking id that is not a UUID) answers 404 in the envelope.
+    re_path(r"^(?P<unmatched>.*)$", not_found, name="not-found"),
 ]

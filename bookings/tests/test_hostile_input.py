@@ -34,3 +34,10 @@ def test_a_body_over_256_kib_is_413(haircut):
     assert response.status_code == 413
     assert response.json()["error"]["code"] == "payload_too_large"
     assert Booking.objects.count() == 0
+
+
+def test_a_booking_id_that_is_not_a_uuid_is_a_404_in_the_envelope(client):
+    response = client.get("/api/bookings/null,null/")
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert response.json()["error"]["code"] == "not_found"

@@ -16,6 +16,7 @@ from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 
+from payments.conf import DEFAULTS
 from payments.services.clients import api_client_create
 from payments.tests.people_support import make_person
 
@@ -68,8 +69,14 @@ FUZZ = settings(
 
 @pytest.fixture
 def fuzz_world(stripe_emulator, settings):
-    """The emulator as Stripe; bookings has no payments URL, so it never leaves the process."""
+    """The emulator as Stripe; bookings has no payments URL, so it never leaves the process.
+
+    Throttles are off: the fuzzer sends thousands of requests, many with wrong credentials on
+    purpose, and an address locked out after 20 of them would answer 429 where the checks
+    expect 401 (throttling has its own tests in test_throttling.py)."""
     settings.PAYMENTS_API_URL = ""
+    rates = dict.fromkeys(DEFAULTS["THROTTLE_RATES"], None)
+    settings.PAYMENTS = {**settings.PAYMENTS, "THROTTLE_RATES": rates}
     return stripe_emulator
 
 
