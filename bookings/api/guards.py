@@ -9,6 +9,9 @@ import json
 import math
 from typing import Any
 
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
 from rest_framework.parsers import JSONParser
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -79,7 +82,13 @@ def _first_error(detail: Any, prefix: str = "") -> tuple[str | None, str]:
 
 
 def exception_handler(error: Exception, context: dict):
-    """``{"error": {"type", "code", "message", "param"}}`` for every DRF error."""
+    """``{"error": {"type", "code", "message", "param"}}`` for every DRF error, and for
+    Django's ``Http404`` (``get_object_or_404``) and ``PermissionDenied``, which DRF's own
+    handler answers as ``{"detail": ...}``."""
+    if isinstance(error, Http404):
+        error = exceptions.NotFound(str(error) or None)
+    elif isinstance(error, DjangoPermissionDenied):
+        error = exceptions.PermissionDenied(str(error) or None)
     response = drf_exception_handler(error, context)
     if response is None or not isinstance(error, exceptions.APIException):
         return response
@@ -96,11 +105,10 @@ def exception_handler(error: Exception, context: dict):
     return response
 
 
+@csrf_exempt  # a POST with a session cookie would get the CSRF middleware's HTML 403 first
 def not_found(request, unmatched: str = ""):
     """Any path under bookings' prefix that names no endpoint (last in ``bookings.api.urls``),
     e.g. a booking id that is not a UUID: the envelope, not Django's HTML page."""
-    from django.http import JsonResponse
-
     error = {
         "type": "invalid_request_error",
         "code": "not_found",

@@ -9,17 +9,23 @@ import json
 from django.conf import settings
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, status
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from bookings import services
-from bookings.api.guards import GuardedJSONParser, exception_handler, too_deep
+from bookings.api.guards import (
+    MAX_BODY_BYTES,
+    BodyTooLarge,
+    GuardedJSONParser,
+    exception_handler,
+    too_deep,
+)
+from bookings.api.schema import CALLS_PAYMENTS, WITH_BODY, error_responses
 from bookings.api.serializers import (
     BookingCreateSerializer,
-    BookingErrorSerializer,
     BookingSerializer,
     CallbackResultSerializer,
     PaymentCallbackSerializer,
@@ -49,15 +55,6 @@ class InvalidSignatureError(exceptions.APIException):
     default_code = "invalid_signature"
 
 
-def _error(description: str) -> OpenApiResponse:
-    return OpenApiResponse(response=BookingErrorSerializer, description=description)
-
-
-PAYMENTS_ERRORS = {
-    502: _error("payments_rejected: payments refused our request (check PAYMENTS_API_KEY)."),
-    503: _error("payments_unavailable: payments could not be reached; retry the request."),
-}
-
 IDEMPOTENCY_KEY = OpenApiParameter(
     "Idempotency-Key",
     OpenApiTypes.STR,
@@ -72,6 +69,13 @@ def _payments_error(error: PaymentsError, *, resume_hint: str) -> exceptions.API
     if isinstance(error, PaymentsUnavailable):
         return PaymentsUnavailableError(f"{error.message} {resume_hint}")
     return PaymentsRejectedError(error.message)
+
+
+def _declared_length(request) -> int:
+    try:
+        return int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return 0  # as Django's WSGIRequest reads it
 
 
 class PublicAPIView(APIView):
@@ -91,12 +95,7 @@ class BookingCreateView(PublicAPIView):
         summary="Book a service; answers the Checkout URL when a deposit is due",
         request=BookingCreateSerializer,
         parameters=[IDEMPOTENCY_KEY],
-        responses={
-            201: BookingSerializer,
-            400: _error("Invalid request: the field named in `param` is wrong."),
-            422: _error("idempotency_key_reused: the key came with another request."),
-            **PAYMENTS_ERRORS,
-        },
+        responses=error_responses({201: BookingSerializer}, *WITH_BODY, 422, *CALLS_PAYMENTS),
     )
     def post(self, request):
         serializer = BookingCreateSerializer(data=request.data)
@@ -126,7 +125,7 @@ class BookingDetailView(PublicAPIView):
     @extend_schema(
         operation_id="booking_retrieve",
         summary="One booking",
-        responses={200: BookingSerializer, 404: _error("No such booking.")},
+        responses=error_responses({200: BookingSerializer}, 404),
     )
     def get(self, request, pk):
         booking = get_object_or_404(Booking.objects.select_related("service"), pk=pk)
@@ -138,7 +137,7 @@ class BookingConfirmPaymentView(PublicAPIView):
         operation_id="booking_confirm_payment",
         summary="Ask payments how the deposit stands (the browser's return from Checkout)",
         request=None,
-        responses={200: BookingSerializer, 404: _error("No such booking."), **PAYMENTS_ERRORS},
+        responses=error_responses({200: BookingSerializer}, 404, *CALLS_PAYMENTS),
     )
     def post(self, request, pk):
         booking = get_object_or_404(Booking.objects.select_related("service"), pk=pk)
@@ -167,12 +166,18 @@ class PaymentCallbackView(PublicAPIView):
                 description='`t=<unix time>,v1=<hex HMAC-SHA256 of "{t}.{raw body}">`.',
             )
         ],
-        responses={
-            200: CallbackResultSerializer,
-            400: _error("invalid_signature (bad or older than 300 s) or not a callback."),
-        },
+        responses=error_responses(
+            {200: CallbackResultSerializer},
+            400,
+            413,
+            notes={400: "invalid_signature (bad or older than 300 s) or not a callback."},
+        ),
     )
     def post(self, request):
+        if _declared_length(request) > MAX_BODY_BYTES:
+            # Before reading it: Django would refuse a body over DATA_UPLOAD_MAX_MEMORY_SIZE
+            # with its HTML 400 page.
+            raise BodyTooLarge(f"The body is over {MAX_BODY_BYTES} bytes.")
         body = request.body  # the raw bytes, before anything parses them
         try:
             verify_signature(

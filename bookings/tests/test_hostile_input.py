@@ -41,3 +41,31 @@ def test_a_booking_id_that_is_not_a_uuid_is_a_404_in_the_envelope(client):
     assert response.status_code == 404
     assert response["Content-Type"] == "application/json"
     assert response.json()["error"]["code"] == "not_found"
+
+
+def test_an_unknown_booking_is_a_404_in_the_envelope(db):
+    response = Client().get("/api/bookings/e3e70682-c209-1cac-a29f-6fbed82c07cd/")
+
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "not_found"
+
+
+def test_a_post_with_a_session_cookie_to_no_endpoint_is_a_404_not_a_csrf_page(db):
+    browser = Client(enforce_csrf_checks=True)
+    browser.cookies["sessionid"] = "x"
+
+    response = browser.post("/api/bookings/null,null/confirm-payment/")
+
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "not_found"
+
+
+def test_an_oversized_callback_is_413_before_it_is_read(db):
+    body = b'{"id": "' + b"x" * (256 * 1024) + b'"}'
+
+    response = Client().post(
+        "/api/bookings/webhook/payment/", body, content_type="application/json"
+    )
+
+    assert response.status_code == 413
+    assert response.json()["error"]["code"] == "payload_too_large"

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, HttpRequest, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions as drf_exceptions
 from rest_framework import serializers, status
 from rest_framework.response import Response
@@ -113,6 +114,7 @@ def envelope_response(*, status_code: int, code: str, message: str) -> JsonRespo
     return JsonResponse(body, status=status_code)
 
 
+@csrf_exempt  # a POST with a session cookie would get the CSRF middleware's HTML 403 first
 def not_found(request: HttpRequest, unmatched: str = "") -> JsonResponse:
     """Any path under the app's prefix that names no endpoint (last in ``payments.urls``)."""
     return envelope_response(

@@ -21,6 +21,11 @@ def _invalid() -> ValidationError:
 
 
 class ValidatedCursorPagination(CursorPagination):
+    cursor_query_description = (
+        "Opaque: take it from the `next` or `previous` link of a page, as it is. Any other "
+        "value is refused with 400 `invalid_cursor`."
+    )
+
     def paginate_queryset(self, queryset, request, view=None):
         self._model = queryset.model
         return super().paginate_queryset(queryset, request, view)

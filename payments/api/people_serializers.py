@@ -102,7 +102,8 @@ class ProcessPaymentSerializer(RawCardFieldsMixin, PaymentRequestSerializer):
         return attrs
 
 
-# What a payee is not shown of a payment made to them, with the value shown instead.
+# What a payee is not shown of a payment made to them, with the value stored on the copy
+# (the model's "no value"; URL fields then answer null, as for any absent URL).
 PAYEE_HIDDEN_FIELDS = {
     "description": "",
     "metadata": {},

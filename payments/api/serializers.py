@@ -1,5 +1,7 @@
 """Request validation and response shapes of the payments API."""
 
+from datetime import UTC, datetime
+
 from django.core.validators import RegexValidator, URLValidator
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -268,11 +270,27 @@ class PaymentIntentSessionSerializer(PaymentSessionSerializer):
         read_only_fields = fields
 
 
+class BoundDateTimeField(serializers.DateTimeField):
+    """A date-time filter bound. ``0001-01-01T00:00:00+05:00`` is a valid RFC 3339 date-time (as
+    the schema says) that Python cannot move to another zone: DRF refused it as out of range.
+    As a bound it is simply before (or after) every row, so it is clamped to the first (last)
+    representable moment, which selects the same rows."""
+
+    def enforce_timezone(self, value):
+        try:
+            return super().enforce_timezone(value)
+        except serializers.ValidationError:
+            if value.tzinfo is None:  # not an overflow: a naive time in a DST gap
+                raise
+            edge = datetime.min if value.year < 5000 else datetime.max
+            return edge.replace(tzinfo=UTC)
+
+
 class SessionFilterSerializer(QueryFilterSerializer):
     status = serializers.ChoiceField(
         choices=PaymentSession._meta.get_field("status").choices, required=False
     )
     payable_type = serializers.CharField(max_length=50, required=False)
     payable_id = serializers.CharField(max_length=255, required=False)
-    created_after = serializers.DateTimeField(required=False)
-    created_before = serializers.DateTimeField(required=False)
+    created_after = BoundDateTimeField(required=False)
+    created_before = BoundDateTimeField(required=False)

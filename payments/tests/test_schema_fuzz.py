@@ -15,6 +15,7 @@ from django.core import signals
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
+from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from payments.conf import DEFAULTS
 from payments.services.clients import api_client_create
@@ -51,7 +52,8 @@ CONFIG = schemathesis.Config.from_dict(
             _accepts("connect_account_create", "400"),
             _accepts("booking_create", "400"),
             _accepts("booking_payment_callback", "400"),
-            _accepts("api_auth_token_create", "400"),
+            _accepts("auth_token_create", "400"),
+            _accepts("payments_auth_token_create", "400"),
         ],
     }
 )
@@ -93,10 +95,23 @@ def connection_kept():
         signals.request_finished.connect(close_old_connections)
 
 
+def refused_cursor(response) -> bool:
+    """A list's ``cursor`` is a token the server issued (a page's ``next``/``previous`` link):
+    no schema can say which strings are such tokens, so a generated one is schema-valid and
+    still refused, with the documented 400 ``invalid_cursor`` (the parameter's description
+    says so). Only that answer is excused from positive_data_acceptance; every other check
+    (status documented, body in the envelope) still runs on it."""
+    if response.status_code != 400:
+        return False
+    error = response.json().get("error", {})
+    return (error.get("code"), error.get("param")) == ("invalid_cursor", "cursor")
+
+
 def call_and_validate(case, headers: dict) -> None:
     with connection_kept():  # the checks send requests of their own (e.g. without credentials)
         response = case.call(headers=headers)
-        case.validate_response(response, headers=headers)
+        excused = [positive_data_acceptance] if refused_cursor(response) else []
+        case.validate_response(response, headers=headers, excluded_checks=excused)
 
 
 @pytest.fixture

@@ -49,8 +49,22 @@ def test_every_operation_documents_auth_and_throttling_errors(openapi):
             assert envelope == {"$ref": "#/components/schemas/Error"}, (method, path)
             if "{id}" in path and path.startswith("/api/payments/"):
                 assert "404" in statuses, (method, path)
-            if path.startswith("/api/payments/"):
+            if path.startswith("/api/payments/") and not _public(operation):
                 assert {"401", "403"} <= statuses, (method, path)
+            if _public(operation):  # the token views: no credentials to refuse, no 403
+                assert "401" in statuses and "403" not in statuses, (method, path)
+
+
+def _public(operation: dict) -> bool:
+    """An operation any caller may use: its only security requirement is the empty one."""
+    return operation.get("security", [{}]) == [{}]
+
+
+def test_the_token_endpoints_are_documented_at_both_addresses(openapi):
+    for prefix in ("/api/auth/", "/api/payments/auth/"):
+        for path in (f"{prefix}token/", f"{prefix}token/refresh/"):
+            responses = openapi["paths"][path]["post"]["responses"]
+            assert {"200", "400", "401", "413", "415", "429"} <= set(responses), path
 
 
 @pytest.mark.parametrize(
@@ -70,6 +84,27 @@ def test_invalid_session_filters_answer_400_naming_the_parameter(service, query,
     response = service.get(f"{SESSIONS}?{query}")
     assert response.status_code == 400, response.content
     assert response.json()["error"]["param"] == param
+
+
+@pytest.mark.parametrize(
+    "moment",
+    ["0004-07-31T21:03:08-02:58", "0001-01-01T00:00:00+05:00", "9999-12-31T23:59:59-05:00"],
+)
+def test_dates_at_the_ends_of_the_calendar_are_valid_filters(service, moment):
+    for name in ("created_after", "created_before"):
+        response = service.get(SESSIONS, {name: moment})
+        assert response.status_code == 200, (name, response.content)
+
+
+def test_the_schema_says_a_cursor_is_opaque_and_refused_with_400(openapi, service):
+    for path in (SESSIONS, "/api/payments/"):
+        operation = openapi["paths"][path]["get"]
+        (cursor,) = [p for p in operation["parameters"] if p["name"] == "cursor"]
+        assert "invalid_cursor" in cursor["description"], path
+        assert "400" in operation["responses"], path
+    response = service.get(f"{SESSIONS}?cursor=response_status")
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "invalid_cursor"
 
 
 def test_a_valid_limit_is_the_page_size(service):

@@ -146,6 +146,15 @@ def test_every_error_is_in_the_envelope(service, method, path, extra, status):
     assert_envelope(response, status)
 
 
+def test_a_post_with_a_session_cookie_to_no_endpoint_is_a_404_not_a_csrf_page(db):
+    browser = APIClient(enforce_csrf_checks=True)
+    browser.cookies["sessionid"] = "x"
+
+    response = browser.post("/api/payments/sessions/null,null/refunds/", {}, format="json")
+
+    assert_envelope(response, 404, code="not_found")
+
+
 def _views(patterns):
     for pattern in patterns:
         if isinstance(pattern, URLResolver):

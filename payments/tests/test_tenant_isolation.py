@@ -245,7 +245,7 @@ def test_a_payee_sees_amounts_and_dates_but_not_the_payer_card_or_receipt(
         "card_last4": "",
         "card_exp_month": None,
         "card_exp_year": None,
-        "receipt_url": "",
+        "receipt_url": None,  # null when absent or hidden, as the schema says (nullable uri)
         "metadata": {},
         "description": "",
         "stripe_payment_intent_id": None,
