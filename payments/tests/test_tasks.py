@@ -111,4 +111,3 @@ def test_every_stripe_task_retries_on_the_one_policy_then_gives_up(
     with pytest.raises(exc.ProviderUnavailable):
         task_function.call(session_id=str(session.pk), attempt=last + 1, **kwargs)
     assert len(_retries(task_name)) == 1
-
