@@ -171,7 +171,7 @@ def _transition(cur, event: dict, session_id: str, session: dict, new_status: st
     )
     _log(cur, session_id, "status_changed", event, session["status"], new_status)
     session["status"] = new_status
-    task_id = _task(cur, "payments.callback_tasks.deliver_callback", session_id)
+    task_id = _task(cur, "payments.tasks.deliver_callback", session_id)
     cur.execute(
         "INSERT INTO payments_callbackevent (id, session_id, type, sequence, payload, status, "
         "attempts, next_attempt_at, task_id, last_error, created_at, updated_at) "

@@ -1,16 +1,10 @@
-"""The callback delivery task (Django's tasks API, database backend; ``manage.py db_worker``).
+"""Deprecated alias of ``payments.tasks``, kept for one release (remove in 0.4).
 
-A thin shell: the task carries only the callback's id; the outbox row says what to send and
-whether it is still due (see ``payments.services.callback_delivery``).
+The task queue stores a task by its import path: rows that an older deploy queued as
+``payments.callback_tasks.<name>`` (retries and callbacks are queued hours ahead) still find their
+task here. New rows are queued as ``payments.tasks.<name>``.
 """
 
-from payments.task_compat import task
+from payments.tasks import deliver_callback
 
-
-@task()
-def deliver_callback(*, callback_id: str) -> str:
-    """POST one callback, signed; on a transient failure the service queues the next try."""
-    # Imported here: the delivery service enqueues this task, so a module-level import loops.
-    from payments.services.callback_delivery import callback_deliver
-
-    return callback_deliver(callback_id=callback_id)
+__all__ = ["deliver_callback"]

@@ -1,8 +1,8 @@
 """Failure alerts to operators and receipts to customers, by e-mail.
 
 ``alerts_on_status_changed`` runs inside the status change's transaction (holding the
-session's row lock, from ``payments.services.hooks``). It claims the session's marker with a
-conditional ``UPDATE ... WHERE failure_alert_queued_at IS NULL`` and queues the task only if
+session's row lock, from ``payments.services.status_effects``). It claims the session's marker
+with a conditional ``UPDATE ... WHERE failure_alert_queued_at IS NULL`` and queues the task only if
 that update changed the row, so duplicated webhooks, replays and concurrent workers queue at
 most one alert (and one receipt) per session. The tasks send the mail later, never inside a
 webhook request.
@@ -10,23 +10,24 @@ webhook request.
 
 import logging
 import smtplib
-from datetime import timedelta
 
 from django.conf import settings
 from django.core.mail import send_mail
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from payments.alert_tasks import send_failure_alert, send_receipt
 from payments.conf import payments_settings
 from payments.models import PaymentSession
 from payments.money import format_money
+from payments.services.retries import task_retry_later
+from payments.services.task_queue import task_named
 from payments.states import PaymentStatus
 
 logger = logging.getLogger(__name__)
 
-# Seconds before attempt n+1 when the mail server refuses or cannot be reached.
-RETRY_DELAYS = (60, 300, 1800, 3600)
+# Seconds before attempt n+1 when the mail server refuses or cannot be reached (a mail
+# server is back sooner than an outage of Stripe's; see payments.services.retries).
+MAIL_RETRY_DELAYS = (60, 300, 1800, 3600)
 
 
 def alert_recipients() -> list[str]:
@@ -41,11 +42,11 @@ def alerts_on_status_changed(*, session: PaymentSession, old_status: str) -> Non
     """Queue the failure alert or the receipt a new status calls for, once per session."""
     if session.status == PaymentStatus.FAILED:
         if alert_recipients() and _claim(session, "failure_alert_queued_at"):
-            send_failure_alert.enqueue(session_id=str(session.pk))
+            task_named("send_failure_alert").enqueue(session_id=str(session.pk))
     elif session.status == PaymentStatus.SUCCEEDED:
         wanted = payments_settings.SEND_RECEIPTS and session.customer_id is not None
         if wanted and _claim(session, "receipt_queued_at"):
-            send_receipt.enqueue(session_id=str(session.pk))
+            task_named("send_receipt").enqueue(session_id=str(session.pk))
 
 
 def _claim(session: PaymentSession, marker: str) -> bool:
@@ -68,7 +69,7 @@ def failure_alert_send(*, session_id: str, attempt: int = 0) -> str:
     context = _context(session)
     subject = f"Payment failed: {context['amount']} for {session.payable_type} {session.payable_id}"
     body = render_to_string("payments/email/failure_alert.txt", context)
-    return _send(send_failure_alert, session_id, attempt, subject, body, recipients)
+    return _send("send_failure_alert", session_id, attempt, subject, body, recipients)
 
 
 def receipt_send(*, session_id: str, attempt: int = 0) -> str:
@@ -79,7 +80,7 @@ def receipt_send(*, session_id: str, attempt: int = 0) -> str:
     context = _context(session)
     subject = f"Your payment of {context['amount']}"
     body = render_to_string("payments/email/receipt.txt", context)
-    return _send(send_receipt, session_id, attempt, subject, body, [session.customer.email])
+    return _send("send_receipt", session_id, attempt, subject, body, [session.customer.email])
 
 
 def _context(session: PaymentSession) -> dict:
@@ -90,14 +91,14 @@ def _context(session: PaymentSession) -> dict:
     }
 
 
-def _send(task, session_id: str, attempt: int, subject: str, body: str, to: list[str]) -> str:
+def _send(
+    task_name: str, session_id: str, attempt: int, subject: str, body: str, to: list[str]
+) -> str:
     try:
         send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, to)
     except (smtplib.SMTPException, OSError) as error:
-        if attempt >= len(RETRY_DELAYS):
-            raise
-        run_after = timezone.now() + timedelta(seconds=RETRY_DELAYS[attempt])
-        task.using(run_after=run_after).enqueue(session_id=session_id, attempt=attempt + 1)
-        logger.warning("Mail for session %s not sent (%s); retrying", session_id, error)
-        return f"retry {attempt + 1} scheduled for {run_after.isoformat()}"
+        logger.warning("Mail for session %s not sent (%s)", session_id, error)
+        return task_retry_later(
+            task_name, error, attempt=attempt, delays=MAIL_RETRY_DELAYS, session_id=session_id
+        )
     return f"sent to {len(to)} recipient(s)"

@@ -11,18 +11,16 @@ import json
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cache
 from typing import Any
 
 from django.db import connection, transaction
 from django.utils import timezone
-from rest_framework.utils.encoders import JSONEncoder
 
-from payments.api.serializers import PaymentSessionSerializer
-from payments.callback_tasks import deliver_callback
 from payments.conf import payments_settings
 from payments.models import APIClient, CallbackEvent, PaymentSession
 from payments.models.callbacks import CallbackStatus, CallbackType
+from payments.representations import session_representation
+from payments.services.task_queue import task_named
 from payments.states import DisputeStatus, PaymentStatus
 from payments.task_compat import TaskResultDoesNotExist, TaskResultStatus
 
@@ -73,22 +71,8 @@ def callback_body(callback: CallbackEvent) -> bytes:
     return json.dumps(callback.payload, separators=(",", ":"), sort_keys=True).encode()
 
 
-@cache
-def _snapshot_serializer() -> PaymentSessionSerializer:
-    """One serializer per process, reused: DRF builds a ``ModelSerializer``'s fields from the
-    model on every instantiation (about 1.4 ms of the 1.6 ms a snapshot took), while
-    ``to_representation`` keeps no state between calls."""
-    return PaymentSessionSerializer()
-
-
-def _session_snapshot(session: PaymentSession) -> dict[str, Any]:
-    """The session exactly as ``GET sessions/{id}/`` renders it, as plain JSON values: the
-    API's own serializer, so the two cannot drift apart."""
-    data = _snapshot_serializer().to_representation(session)
-    return json.loads(json.dumps(data, cls=JSONEncoder))
-
-
 def _enqueue_task(callback_id: str, run_after: Any = None) -> str:
+    deliver_callback = task_named("deliver_callback")
     task = deliver_callback.using(run_after=run_after) if run_after else deliver_callback
     return str(task.enqueue(callback_id=callback_id).id)
 
@@ -118,7 +102,8 @@ def callback_create(*, session: PaymentSession, type: str, actor: str) -> Callba
         "type": type,
         "created": int(now.timestamp()),
         "sequence": callback.sequence,
-        "data": _session_snapshot(session),
+        # The session exactly as ``GET sessions/{id}/`` renders it.
+        "data": session_representation(session),
     }
     destination = callback_destination(api_client=session.api_client)
     if destination.problem:
@@ -179,7 +164,7 @@ def _task_is_queued(task_id: str) -> bool:
     if not task_id:
         return False
     try:
-        result = deliver_callback.get_result(task_id)
+        result = task_named("deliver_callback").get_result(task_id)
     except TaskResultDoesNotExist:
         return False
     # A RUNNING task whose callback is due again outlived its lease: its worker died.

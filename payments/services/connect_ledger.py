@@ -5,14 +5,23 @@ amount is transferred to the payee (``transfer``, negative) and the platform fee
 (``application_fee``, positive), so the platform keeps ``platform_fee - Stripe's fee``.
 Refunds that reverse the transfer write a positive ``transfer`` row per transfer reversal and a
 negative ``application_fee`` row per application fee refund. Rows are keyed by Stripe's object
-ids (``tr_``, ``trr_``, ``fee_``, ``fr_``) and carry Stripe's own amounts, read by the
-``connect_ledger_sync`` task, so replays and duplicate tasks write each row once.
+ids (``tr_``, ``trr_``, ``fee_``, ``fr_``) and carry Stripe's own amounts, read by
+``connect_ledger_sync`` (the body of the task of that name), so replays and duplicate tasks
+write each row once.
 """
 
 from typing import Any
 
+from django.db import transaction
+
+from payments import exceptions as exc
+from payments import stripe_api
 from payments.models import PaymentSession
 from payments.models.ledger import TransactionKind
+from payments.services.ledger import ledger_entry_add
+from payments.services.retries import task_retry_later
+from payments.services.sessions import session_lock
+from payments.services.task_queue import task_named
 
 
 def _stripe_id(value: Any) -> str | None:
@@ -20,8 +29,8 @@ def _stripe_id(value: Any) -> str | None:
 
 
 def connect_ledger_after_charge(*, session: PaymentSession, charge: dict[str, Any]) -> None:
-    """Hook of ``ledger_record_charge`` (the caller holds the session's lock): remember the
-    charge's transfer and application fee and queue the task that books them."""
+    """Part of booking a charge (``charge_book``; the caller holds the session's lock):
+    remember the charge's transfer and application fee and queue the task that books them."""
     transfer_id = _stripe_id(charge.get("transfer"))
     fee_id = _stripe_id(charge.get("application_fee"))
     if not transfer_id and not fee_id:
@@ -45,9 +54,32 @@ def connect_ledger_after_refund(*, session: PaymentSession) -> None:
 
 
 def _enqueue(session: PaymentSession) -> None:
-    from payments.connect_tasks import connect_ledger_sync
+    task_named("connect_ledger_sync").enqueue(session_id=str(session.pk))
 
-    connect_ledger_sync.enqueue(session_id=str(session.pk))
+
+def connect_ledger_sync(*, session_id: str, attempt: int = 0) -> str:
+    """Book a destination charge's transfer and application fee, with their reversals and
+    refunds, from Stripe's objects (idempotent: rows already booked are skipped)."""
+    session = PaymentSession.objects.get(pk=session_id)
+    try:
+        transfer = (
+            stripe_api.transfer_retrieve(session.stripe_transfer_id).data
+            if session.stripe_transfer_id
+            else None
+        )
+        fee = (
+            stripe_api.application_fee_retrieve(session.stripe_application_fee_id).data
+            if session.stripe_application_fee_id
+            else None
+        )
+    except (exc.ProviderUnavailable, exc.ProviderRateLimited) as error:
+        return task_retry_later(
+            "connect_ledger_sync", error, attempt=attempt, session_id=session_id
+        )
+    with transaction.atomic():
+        session = session_lock(session_id=session_id)
+        written = connect_ledger_record(session=session, transfer=transfer, application_fee=fee)
+    return f"{written} rows recorded"
 
 
 def connect_ledger_record(
@@ -72,8 +104,6 @@ def connect_ledger_record(
 
 
 def _row(session: PaymentSession, kind: str, gross: int, obj: dict, parent: str | None) -> bool:
-    from payments.services.ledger import ledger_entry_add
-
     return ledger_entry_add(
         session=session,
         kind=kind,

@@ -11,7 +11,6 @@ from django.db.models import Sum
 
 from payments.models import PaymentSession, Transaction
 from payments.models.ledger import TransactionKind
-from payments.services.connect_ledger import connect_ledger_after_charge
 
 _SIGN_OF = {
     TransactionKind.CHARGE: 1,
@@ -82,7 +81,8 @@ def balance_transaction_amounts(balance_transaction: dict[str, Any]) -> tuple[in
 def ledger_record_charge(
     *, session: PaymentSession, charge: dict[str, Any], balance_transaction: dict[str, Any]
 ) -> bool:
-    """The ``charge`` row of a succeeded charge, with Stripe's fee and net."""
+    """The ``charge`` row of a succeeded charge, with Stripe's fee and net (``charge_book``
+    in ``payments.services.charge_sync`` adds Stripe Connect's rows)."""
     gross, fee, currency = balance_transaction_amounts(balance_transaction)
     written = ledger_entry_add(
         session=session,
@@ -98,8 +98,6 @@ def ledger_record_charge(
             "fee_details": balance_transaction.get("fee_details") or [],
         },
     )
-    if written:  # Stripe Connect: a destination charge's transfer and fee rows.
-        connect_ledger_after_charge(session=session, charge=charge)
     return written
 
 

@@ -29,9 +29,9 @@ from payments.models.refunds import RefundReason, RefundStatus
 from payments.money import format_money
 from payments.services.audit import payment_log_create
 from payments.services.connect_ledger import connect_ledger_after_refund
-from payments.services.hooks import on_amount_refunded_changed
 from payments.services.ledger import ledger_record_refund
 from payments.services.sessions import session_lock, session_transition
+from payments.services.status_effects import on_amount_refunded_changed
 from payments.states import refund_status_for
 
 _STATUS_FROM_STRIPE = {

@@ -12,6 +12,7 @@ from django.utils import timezone
 from payments.models import PaymentSession
 from payments.models.logs import LogEvent
 from payments.services.audit import payment_log_create
+from payments.services.status_effects import on_status_changed
 from payments.states import PaymentStatus, can_transition
 
 logger = logging.getLogger(__name__)
@@ -59,7 +60,7 @@ def session_transition(
     """Move ``session`` to ``new_status`` if the state machine allows it.
 
     The caller holds the row lock (``session_lock``), so it is inside a transaction: the
-    status, its audit row and what the hooks queue are written in that transaction, all or
+    status, its audit row and what its effects queue are written in that transaction, all or
     none (no savepoint of its own: nothing catches a failure here and carries on, and a
     savepoint is two more round trips on every webhook that might change a status). A repeat
     of the current status is a no-op; a transition the state machine refuses is logged and
@@ -111,6 +112,4 @@ def _transition_write(
         stripe_request_id=stripe_request_id,
         payload=payload,
     )
-    from payments.services.hooks import on_status_changed
-
     on_status_changed(session=session, old_status=old_status, actor=actor)

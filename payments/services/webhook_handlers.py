@@ -14,12 +14,13 @@ from payments.models import PaymentSession
 from payments.models.logs import LogEvent
 from payments.models.sessions import Flow
 from payments.services.audit import payment_log_create
-from payments.services.hooks import on_dispute_changed
-from payments.services.ledger import ledger_record_charge, ledger_record_dispute
+from payments.services.charge_sync import charge_book
+from payments.services.ledger import ledger_record_dispute
 from payments.services.refunds import refund_apply_stripe, session_refund_status_sync
 from payments.services.sessions import session_transition
+from payments.services.status_effects import on_dispute_changed
+from payments.services.task_queue import task_named
 from payments.states import DisputeStatus, PaymentStatus
-from payments.tasks import charge_ledger_sync, charge_refunds_sync
 
 _REFUND_COUNTED = ("succeeded", "pending", "requires_action")
 
@@ -82,11 +83,11 @@ def _book_charge(ctx: EventContext, charge_id: str, charge: dict | None = None) 
     second finds the row written and makes no Stripe call."""
     balance_transaction = (charge or {}).get("balance_transaction")
     if isinstance(balance_transaction, dict):
-        ledger_record_charge(
-            session=ctx.session, charge=charge, balance_transaction=balance_transaction
-        )
+        charge_book(session=ctx.session, charge=charge, balance_transaction=balance_transaction)
     else:
-        charge_ledger_sync.enqueue(session_id=str(ctx.session.pk), charge_id=charge_id)
+        task_named("charge_ledger_sync").enqueue(
+            session_id=str(ctx.session.pk), charge_id=charge_id
+        )
 
 
 # -- checkout sessions -------------------------------------------------------------------------
@@ -191,7 +192,9 @@ def charge_refunded(ctx: EventContext) -> None:
     # The charge's amount_refunded counts pending refunds too.
     covered = sum(r["amount"] for r in refunds if r.get("status") in _REFUND_COUNTED)
     if listed.get("has_more") or covered < int(charge.get("amount_refunded") or 0):
-        charge_refunds_sync.enqueue(session_id=str(ctx.session.pk), charge_id=charge["id"])
+        task_named("charge_refunds_sync").enqueue(
+            session_id=str(ctx.session.pk), charge_id=charge["id"]
+        )
 
 
 def refund_changed(ctx: EventContext) -> None:

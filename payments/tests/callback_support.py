@@ -10,7 +10,7 @@ from payments.states import PaymentStatus
 from payments.testing.callback_receiver import CallbackReceiver
 from payments.testing.factories import APIClientFactory, PaymentSessionFactory
 
-DELIVER_TASK = "payments.callback_tasks.deliver_callback"
+DELIVER_TASK = "payments.tasks.deliver_callback"
 
 
 @pytest.fixture

@@ -177,7 +177,7 @@ def test_redeliver_callbacks_queues_the_latest_and_the_undelivered(staff_client)
     assert _messages(response) == ["Queued 2 callbacks of 1 payments for delivery."]
     pending = CallbackEvent.objects.filter(status=CallbackStatus.PENDING, session=session)
     assert sorted(pending.values_list("sequence", flat=True)) == [1, 3]
-    queued = DBTaskResult.objects.filter(task_path="payments.callback_tasks.deliver_callback")
+    queued = DBTaskResult.objects.filter(task_path="payments.tasks.deliver_callback")
     assert sorted(r.args_kwargs["kwargs"]["callback_id"] for r in queued) == sorted(
         [made[1].pk, made[3].pk]
     )

@@ -31,7 +31,7 @@ def alerting(settings):
 
 
 def _alert_tasks() -> int:
-    return DBTaskResult.objects.filter(task_path="payments.alert_tasks.send_failure_alert").count()
+    return DBTaskResult.objects.filter(task_path="payments.tasks.send_failure_alert").count()
 
 
 def _fail_by_webhook(webhooks, session) -> list[dict]:

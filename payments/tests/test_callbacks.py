@@ -11,8 +11,8 @@ from rest_framework.test import APIClient as HTTPClient
 from payments.models import CallbackEvent, ConnectedAccount, PaymentSession
 from payments.models.callbacks import CallbackStatus
 from payments.services.clients import api_client_create
-from payments.services.hooks import on_amount_refunded_changed, on_dispute_changed
 from payments.services.sessions import session_lock, session_transition
+from payments.services.status_effects import on_amount_refunded_changed, on_dispute_changed
 from payments.states import DisputeStatus, PaymentStatus
 from payments.testing.factories import APIClientFactory, PaymentSessionFactory
 from payments.tests.callback_support import move, queued_deliveries

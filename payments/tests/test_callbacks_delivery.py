@@ -10,7 +10,6 @@ from django.core.management import call_command
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from payments.callback_tasks import deliver_callback
 from payments.models import CallbackAttempt, CallbackEvent, PaymentLog
 from payments.models.callbacks import CallbackStatus
 from payments.models.logs import LogEvent
@@ -23,6 +22,7 @@ from payments.services.callbacks import (
 )
 from payments.signing import callback_signature_verify
 from payments.states import PaymentStatus
+from payments.tasks import deliver_callback
 from payments.testing.factories import PaymentSessionFactory
 from payments.testing.tasks import run_queued_tasks
 from payments.tests.callback_support import move, queued_deliveries

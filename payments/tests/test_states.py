@@ -8,7 +8,7 @@ from django.db.transaction import TransactionManagementError
 
 from payments.models import PaymentLog, PaymentSession
 from payments.models.logs import LogEvent
-from payments.services import hooks
+from payments.services import status_effects
 from payments.services.sessions import session_lock, session_transition
 from payments.states import ALLOWED_TRANSITIONS, PaymentStatus, can_transition, refund_status_for
 from payments.testing.factories import PaymentSessionFactory
@@ -99,7 +99,7 @@ def test_a_failing_hook_leaves_no_status_change_behind(monkeypatch, callers_tran
     def fails(**kwargs):
         raise RuntimeError("the outbox is broken")
 
-    monkeypatch.setattr(hooks, "callback_create_for_status", fails)
+    monkeypatch.setattr(status_effects, "callback_create_for_status", fails)
     with (
         pytest.raises(RuntimeError),
         transaction.atomic() if callers_transaction else nullcontext(),

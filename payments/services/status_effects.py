@@ -1,4 +1,5 @@
-"""What else happens, in the same transaction, when a session's status changes.
+"""The side effects of a status change: what else happens, in the same transaction, when a
+session's status, dispute status or refunded amount changes (callbacks, alerts).
 
 Kept apart from ``sessions`` so that callbacks and alerts plug in without touching the state
 machine.
