@@ -1,4 +1,5 @@
-"""Request validation and response shapes of the payments API."""
+"""The session serializers (requests to start a payment, the session as clients and
+callbacks see it, the list's filters) and the fields every resource of the API shares."""
 
 from django.core.validators import RegexValidator, URLValidator
 from drf_spectacular.utils import extend_schema_field
@@ -7,6 +8,7 @@ from rest_framework import serializers
 from payments.conf import payments_settings
 from payments.models import Customer, PaymentSession
 from payments.money import format_money, minimum_charge
+from payments.selectors.sessions import SessionFilters
 
 SLUG = RegexValidator(
     r"^[a-z0-9][a-z0-9_.-]{0,49}$",
@@ -276,3 +278,14 @@ class SessionFilterSerializer(QueryFilterSerializer):
     payable_id = serializers.CharField(max_length=255, required=False)
     created_after = serializers.DateTimeField(required=False)
     created_before = serializers.DateTimeField(required=False)
+
+    def filters(self) -> SessionFilters:
+        """The validated query as the selectors' filter (one implementation of filtering)."""
+        wanted = self.validated_data
+        return SessionFilters(
+            status=wanted.get("status"),
+            payable_type=wanted.get("payable_type"),
+            payable_id=wanted.get("payable_id"),
+            since=wanted.get("created_after"),
+            until=wanted.get("created_before"),
+        )

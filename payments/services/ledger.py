@@ -7,8 +7,6 @@ a background task and a replay that all record the same charge write one row.
 
 from typing import Any
 
-from django.db.models import Sum
-
 from payments.models import PaymentSession, Transaction
 from payments.models.ledger import TransactionKind
 from payments.services.connect_ledger import connect_ledger_after_charge
@@ -154,14 +152,3 @@ def ledger_record_dispute(*, session: PaymentSession, dispute: dict[str, Any]) -
             metadata={"reason": dispute.get("reason") or "", "status": dispute.get("status")},
         )
     return written
-
-
-def ledger_totals(*, session: PaymentSession) -> dict[str, int]:
-    """Sum of ``gross`` per kind for one session (a selector for reconciliation and tests)."""
-    rows = (
-        Transaction.objects.filter(session=session)
-        .values("kind")
-        .annotate(total=Sum("gross"))
-        .order_by()
-    )
-    return {row["kind"]: row["total"] for row in rows}

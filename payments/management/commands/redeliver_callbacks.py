@@ -1,11 +1,8 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from payments.models import PaymentSession
-from payments.services.callbacks import (
-    callback_ids_for_redelivery,
-    callback_redeliver,
-    callbacks_deliver_due,
-)
+from payments.selectors.callbacks import callback_ids_for_redelivery
+from payments.services.callbacks import callback_redeliver, callbacks_deliver_due
 
 
 class Command(BaseCommand):
