@@ -69,6 +69,11 @@ def sessions_visible_to(
     return (filters or SessionFilters()).apply(queryset)
 
 
+def payment_session_exists(*, session_id: object) -> bool:
+    """Whether there is a payment session with this id (any owner: for operators)."""
+    return PaymentSession.objects.filter(pk=session_id).exists()
+
+
 def customer_ids_with_email(email: str) -> QuerySet[Customer]:
     """The customers (one per owner) with this e-mail address, any case, as a subquery: it is
     answered by the index on ``lower(email)`` rather than by scanning every customer. For

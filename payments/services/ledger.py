@@ -9,6 +9,7 @@ from typing import Any
 
 from payments.models import PaymentSession, Transaction
 from payments.models.ledger import TransactionKind
+from payments.selectors.ledger import ledger_entry_exists
 from payments.services.connect_ledger import connect_ledger_after_charge
 
 _SIGN_OF = {
@@ -60,10 +61,6 @@ def ledger_entry_add(
         ignore_conflicts=True,
     )
     return True
-
-
-def ledger_entry_exists(*, kind: str, stripe_object_id: str) -> bool:
-    return Transaction.objects.filter(kind=kind, stripe_object_id=stripe_object_id).exists()
 
 
 def balance_transaction_amounts(balance_transaction: dict[str, Any]) -> tuple[int, int, str]:

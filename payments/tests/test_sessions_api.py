@@ -1,3 +1,5 @@
+"""``GET sessions/``, ``sessions/{id}/``, ``status/{id}/``: reading sessions and paging them."""
+
 from datetime import timedelta
 
 import pytest

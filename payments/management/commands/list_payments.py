@@ -1,3 +1,5 @@
+"""``manage.py list_payments``: print filtered payment sessions (a table, or JSON lines)."""
+
 import json
 
 from django.core.management.base import BaseCommand
