@@ -1,3 +1,5 @@
+"""The app's configuration: ``ready()`` registers the system checks."""
+
 from django.apps import AppConfig
 
 

@@ -9,7 +9,7 @@ a 404 in the API's error envelope rather than the host's HTML page.
 
 from django.urls import path, re_path
 
-from payments.api import token_views
+from payments.api import tokens
 from payments.api.errors import not_found
 from payments.api.urls import urlpatterns as api_urlpatterns
 
@@ -17,8 +17,8 @@ app_name = "payments"
 
 urlpatterns = [
     *api_urlpatterns,
-    path("auth/token/", token_views.TokenObtainView.as_view(), name="token-obtain"),
-    path("auth/token/refresh/", token_views.TokenRefreshOfUserView.as_view(), name="token-refresh"),
+    path("auth/token/", tokens.TokenObtainView.as_view(), name="token-obtain"),
+    path("auth/token/refresh/", tokens.TokenRefreshOfUserView.as_view(), name="token-refresh"),
     # Last: whatever the patterns above do not match (an APPEND_SLASH redirect included, which
     # a client's POST would not survive anyway).
     re_path(r"^(?P<unmatched>.*)$", not_found, name="not-found"),

@@ -9,9 +9,8 @@ from django.utils import timezone
 
 from payments.admin.forms import RefundForm
 from payments.exceptions import PaymentsError
-from payments.models import CallbackEvent
-from payments.models.callbacks import CallbackStatus
 from payments.money import format_money
+from payments.selectors.callbacks import callback_ids_latest_or_undelivered
 from payments.selectors.exports import csv_rows
 from payments.services.callbacks import callback_redeliver
 from payments.services.refunds import refund_create
@@ -97,17 +96,8 @@ def export_csv(modeladmin, request, queryset):
 def redeliver_callbacks(modeladmin, request, queryset):
     """Queue again, for each selected session, its latest callback and any that were not
     delivered (receivers dedupe by event id and ignore older sequences)."""
-    latest: dict[object, tuple[int, str]] = {}
-    wanted: set[str] = set()
-    rows = CallbackEvent.objects.filter(session__in=queryset).values_list(
-        "pk", "session_id", "sequence", "status"
-    )
-    for callback_id, session_id, sequence, status in rows:
-        if status != CallbackStatus.DELIVERED:
-            wanted.add(callback_id)
-        if sequence > latest.get(session_id, (0, ""))[0]:
-            latest[session_id] = (sequence, callback_id)
-    wanted |= {callback_id for _, callback_id in latest.values()}
+    per_session = callback_ids_latest_or_undelivered(sessions=queryset)
+    wanted = set().union(*per_session.values())
     if not wanted:
         modeladmin.message_user(
             request, "The selected payments have no callbacks.", messages.WARNING
@@ -116,6 +106,6 @@ def redeliver_callbacks(modeladmin, request, queryset):
     queued = callback_redeliver(callback_ids=sorted(wanted))
     modeladmin.message_user(
         request,
-        f"Queued {queued} callbacks of {len(latest)} payments for delivery.",
+        f"Queued {queued} callbacks of {len(per_session)} payments for delivery.",
         messages.SUCCESS,
     )

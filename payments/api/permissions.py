@@ -1,12 +1,13 @@
-"""Who may call the API: other services with an API key, staff users with a session."""
+"""Who may call the API, in one module: the API-key authentication, every permission class
+(API clients, staff, people) and what the views need to know of the caller (its client, the
+actor named in audit rows, its idempotency scope). What a caller may *see* is a selector."""
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import QuerySet
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions, permissions
 from rest_framework_api_key.permissions import KeyParser
 
-from payments.models import APIClient, APIClientKey, PaymentSession
+from payments.models import APIClient, APIClientKey
 
 
 class APIClientKeyAuthentication(authentication.BaseAuthentication):
@@ -76,15 +77,19 @@ class IsAPIClient(permissions.BasePermission):
         return api_client_of(request) is not None
 
 
-def sessions_visible_to(request) -> QuerySet[PaymentSession]:
-    """A client sees only the sessions it created; staff see all."""
-    queryset = PaymentSession.objects.select_related("customer")
-    client = api_client_of(request)
-    if client is not None:
-        return queryset.filter(api_client=client)
-    if is_staff(request):
-        return queryset
-    return queryset.none()
+class IsPerson(permissions.BasePermission):
+    message = "Sign in as a person: Authorization: Bearer <token from /api/auth/token/>."
+
+    def has_permission(self, request, view) -> bool:
+        user = getattr(request, "user", None)
+        return bool(user and user.is_authenticated and api_client_of(request) is None)
+
+
+class IsPersonOrAPIClient(permissions.BasePermission):
+    message = "Sign in as a person (Bearer token) or use an API key."
+
+    def has_permission(self, request, view) -> bool:
+        return api_client_of(request) is not None or IsPerson().has_permission(request, view)
 
 
 def actor_for(request) -> str:

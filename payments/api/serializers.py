@@ -1,4 +1,5 @@
-"""Request validation and response shapes of the payments API."""
+"""The session serializers (requests to start a payment, the session as clients and
+callbacks see it, the list's filters) and the fields every resource of the API shares."""
 
 from datetime import UTC, datetime
 
@@ -9,6 +10,7 @@ from payments.conf import payments_settings
 from payments.models import PaymentSession
 from payments.money import format_money, minimum_charge
 from payments.representations import PaymentSessionSerializer  # callbacks' data too
+from payments.selectors.sessions import SessionFilters
 
 SLUG = RegexValidator(
     r"^[a-z0-9][a-z0-9_.-]{0,49}$",
@@ -213,3 +215,14 @@ class SessionFilterSerializer(QueryFilterSerializer):
     payable_id = serializers.CharField(max_length=255, required=False)
     created_after = BoundDateTimeField(required=False)
     created_before = BoundDateTimeField(required=False)
+
+    def filters(self) -> SessionFilters:
+        """The validated query as the selectors' filter (one implementation of filtering)."""
+        wanted = self.validated_data
+        return SessionFilters(
+            status=wanted.get("status"),
+            payable_type=wanted.get("payable_type"),
+            payable_id=wanted.get("payable_id"),
+            since=wanted.get("created_after"),
+            until=wanted.get("created_before"),
+        )

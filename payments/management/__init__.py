@@ -1,0 +1,1 @@
+"""Management commands and their shared argument parsing and console output."""

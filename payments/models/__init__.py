@@ -1,3 +1,5 @@
+"""The app's models, one module per concern, all importable from ``payments.models``."""
+
 from payments.models.callbacks import CallbackAttempt, CallbackEvent
 from payments.models.clients import APIClient, APIClientKey
 from payments.models.connect import ConnectedAccount

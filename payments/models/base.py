@@ -1,3 +1,5 @@
+"""Append-only rows: a model base that refuses to save a written row again or delete it."""
+
 from django.db import models
 
 

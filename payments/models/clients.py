@@ -1,3 +1,5 @@
+"""API clients (other services that ask for payments) and their hashed API keys."""
+
 import secrets
 
 from django.db import models

@@ -1,3 +1,5 @@
+"""Payees' Stripe Connect accounts (``ConnectedAccount``) and their account types."""
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q

@@ -1,3 +1,5 @@
+"""Customers: a payer as one owner (an API client or a user) knows it."""
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q

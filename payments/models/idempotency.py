@@ -1,3 +1,5 @@
+"""Idempotency keys of API requests and the first completed response to each."""
+
 from django.db import models
 
 

@@ -1,3 +1,5 @@
+"""The append-only ledger: ``Transaction`` rows of money that moved, with their kinds."""
+
 from django.db import models
 from django.db.models import F, Q
 

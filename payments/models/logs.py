@@ -1,3 +1,5 @@
+"""The audit trail: ``PaymentLog`` rows and the events they record."""
+
 from django.db import models
 
 from payments.models.base import AppendOnlyModel

@@ -1,3 +1,5 @@
+"""Refunds of payment sessions, their statuses and reasons."""
+
 import uuid
 
 from django.db import models

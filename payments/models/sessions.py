@@ -1,3 +1,5 @@
+"""``PaymentSession``: one payment of one payable, from start to paid, refunded or failed."""
+
 import uuid
 
 from django.db import models

@@ -1,3 +1,5 @@
+"""Stripe's events as received (``WebhookEvent``), stored once per event id."""
+
 from django.db import models
 
 

@@ -1,7 +1,10 @@
-"""Reads shared by the admin, the management commands and the dashboard (writes are services).
+"""Every read, for the API, admin, commands and dashboard (the writes are services).
 
-One module per concern: ``sessions`` (filtered lists), ``counts`` (cheap row counts on big
-tables), ``reports`` (per-currency SQL aggregates and daily series), ``exports`` (CSV rows).
+One module per concern: ``sessions`` (filtered lists, what a caller may see), ``refunds``,
+``people`` (a person's payments and payee account), ``payment_methods`` (saved cards, read
+from Stripe), ``ledger`` (totals), ``callbacks`` (what to redeliver), ``counts`` (cheap row
+counts on big tables), ``reports`` (per-currency SQL aggregates and daily series),
+``exports`` (CSV rows).
 """
 
 from payments.selectors.counts import queryset_count_estimate
@@ -17,6 +20,7 @@ from payments.selectors.sessions import (
     payable_types,
     payment_session_list,
     payment_session_search,
+    sessions_visible_to,
 )
 
 __all__ = [
@@ -30,4 +34,5 @@ __all__ = [
     "payments_report",
     "period_for",
     "queryset_count_estimate",
+    "sessions_visible_to",
 ]

@@ -1,4 +1,4 @@
-"""Payment session lists for operators: one filter definition for commands and exports."""
+"""Payment session lists: one filter definition for the API, the commands and exports."""
 
 import re
 import uuid
@@ -9,7 +9,7 @@ from django.db import connections
 from django.db.models import Q, QuerySet
 from django.db.models.functions import Lower
 
-from payments.models import Customer, PaymentSession, Refund
+from payments.models import APIClient, Customer, PaymentSession, Refund
 
 # Newest first; the id breaks ties so that paging is stable (index payments_session_newest_idx).
 NEWEST_FIRST = ("-created_at", "-id")
@@ -54,6 +54,24 @@ def payment_session_list(*, filters: SessionFilters | None = None) -> QuerySet[P
         *NEWEST_FIRST
     )
     return (filters or SessionFilters()).apply(queryset)
+
+
+def sessions_visible_to(
+    *, api_client: APIClient | None, user=None, filters: SessionFilters | None = None
+) -> QuerySet[PaymentSession]:
+    """The sessions an API caller may see, newest first: a client only the sessions it
+    created; a staff user all of them; anyone else none."""
+    queryset = PaymentSession.objects.select_related("customer").order_by(*NEWEST_FIRST)
+    if api_client is not None:
+        queryset = queryset.filter(api_client=api_client)
+    elif not (user is not None and user.is_authenticated and user.is_staff):
+        queryset = queryset.none()
+    return (filters or SessionFilters()).apply(queryset)
+
+
+def payment_session_exists(*, session_id: object) -> bool:
+    """Whether there is a payment session with this id (any owner: for operators)."""
+    return PaymentSession.objects.filter(pk=session_id).exists()
 
 
 def customer_ids_with_email(email: str) -> QuerySet[Customer]:

@@ -1,0 +1,1 @@
+"""Every write: business logic as keyword-only functions named ``<entity>_<action>``."""

@@ -1,3 +1,5 @@
+"""The audit trail's one writer: append a ``PaymentLog`` row for a session."""
+
 from typing import Any
 
 from payments.models import PaymentLog, PaymentSession

@@ -216,13 +216,3 @@ def callback_redeliver(*, callback_ids: Iterable[str]) -> int:
         callback_enqueue(callback=callback, fields=["status", "attempts", "next_attempt_at"])
         count += 1
     return count
-
-
-def callback_ids_for_redelivery(*, failed: bool, session_id: Any = None) -> list[str]:
-    """Failed callbacks (optionally of one session), for ``redeliver_callbacks --failed``."""
-    if not failed:
-        return []
-    query = CallbackEvent.objects.filter(status=CallbackStatus.FAILED)
-    if session_id is not None:
-        query = query.filter(session_id=session_id)
-    return list(query.values_list("pk", flat=True))

@@ -14,8 +14,9 @@ from payments import exceptions as exc
 from payments import stripe_api
 from payments.models import PaymentSession
 from payments.models.ledger import TransactionKind
+from payments.selectors.ledger import ledger_entry_exists
 from payments.services.connect_ledger import connect_ledger_after_charge
-from payments.services.ledger import ledger_entry_exists, ledger_record_charge
+from payments.services.ledger import ledger_record_charge
 from payments.services.refunds import refund_apply_stripe
 from payments.services.retries import task_retry_later
 from payments.services.sessions import session_lock

@@ -1,3 +1,5 @@
+"""API clients: create one with its first key (shown once) and callback signing secret."""
+
 from dataclasses import dataclass
 
 from django.db import transaction

@@ -5,7 +5,7 @@ transfers the money to the payee's connected account and collects ``application_
 (the platform fee from ``payments.fees``) back. The payee is named by its Stripe account id
 (``payee_account``) or by the reference an API client registered it under
 (``payee_reference``); its account must be able to take charges (onboarding finished).
-Who may pay which payee: ``payable_accounts``.
+Who may pay which payee: ``payments.selectors.connect.payable_accounts``.
 """
 
 import uuid
@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
-from django.db.models import QuerySet
 
 from payments import exceptions as exc
 from payments import stripe_api
@@ -22,6 +21,7 @@ from payments.fees import fee_rule_for, fee_split
 from payments.models import APIClient, ConnectedAccount, PaymentSession
 from payments.models.connect import AccountType
 from payments.models.webhooks import WebhookEventStatus
+from payments.selectors.connect import payable_accounts
 from payments.services.people import user_email
 
 
@@ -48,21 +48,6 @@ class Onboarding:
     account: ConnectedAccount
     url: str
     expires_at: int
-
-
-def payable_accounts(*, api_client: APIClient | None) -> QuerySet[ConnectedAccount]:
-    """The connected accounts a caller may name as payee.
-
-    An API client: the payees it registered itself (``POST connect/accounts/`` with a
-    ``payee_reference``), by reference or account id; never another client's, nor an end
-    user's. An end user (``api_client`` is ``None``): any account an end user onboarded for
-    themselves (``connect/accounts/``, shown by ``connect/accounts/me/``), named by its public
-    account id (``acct_...``): that is how a marketplace lets users pay each other. API
-    clients' payees are private to them and never payable by end users.
-    """
-    if api_client is not None:
-        return ConnectedAccount.objects.filter(api_client=api_client)
-    return ConnectedAccount.objects.filter(user__isnull=False, api_client__isnull=True)
 
 
 def payee_destination(

@@ -7,10 +7,9 @@ a background task and a replay that all record the same charge write one row.
 
 from typing import Any
 
-from django.db.models import Sum
-
 from payments.models import PaymentSession, Transaction
 from payments.models.ledger import TransactionKind
+from payments.selectors.ledger import ledger_entry_exists
 
 _SIGN_OF = {
     TransactionKind.CHARGE: 1,
@@ -61,10 +60,6 @@ def ledger_entry_add(
         ignore_conflicts=True,
     )
     return True
-
-
-def ledger_entry_exists(*, kind: str, stripe_object_id: str) -> bool:
-    return Transaction.objects.filter(kind=kind, stripe_object_id=stripe_object_id).exists()
 
 
 def balance_transaction_amounts(balance_transaction: dict[str, Any]) -> tuple[int, int, str]:
@@ -152,14 +147,3 @@ def ledger_record_dispute(*, session: PaymentSession, dispute: dict[str, Any]) -
             metadata={"reason": dispute.get("reason") or "", "status": dispute.get("status")},
         )
     return written
-
-
-def ledger_totals(*, session: PaymentSession) -> dict[str, int]:
-    """Sum of ``gross`` per kind for one session (a selector for reconciliation and tests)."""
-    rows = (
-        Transaction.objects.filter(session=session)
-        .values("kind")
-        .annotate(total=Sum("gross"))
-        .order_by()
-    )
-    return {row["kind"]: row["total"] for row in rows}

@@ -1,4 +1,4 @@
-"""A person's saved cards: Stripe is the source of truth, nothing is mirrored here.
+"""Writes to a person's saved cards: attach, detach, make default (reads are selectors).
 
 Cards are PaymentMethods attached to the user's Stripe customer; the default is the
 customer's ``invoice_settings.default_payment_method``. Every call checks that the card
@@ -7,12 +7,15 @@ belongs to the user's customer, so a person can never see or touch another perso
 """
 
 import uuid
-from dataclasses import dataclass
-from typing import Any
 
 from payments import exceptions as exc
 from payments import stripe_api
 from payments.models import Customer
+from payments.selectors.payment_methods import (
+    SavedCard,
+    default_payment_method_id,
+    saved_card_from,
+)
 from payments.services.customers import customer_ensure_stripe
 from payments.services.people import customer_for_user
 
@@ -20,34 +23,6 @@ from payments.services.people import customer_for_user
 class PaymentMethodNotFound(exc.PaymentsError):
     code = "payment_method_not_found"
     http_status = 404
-
-
-@dataclass(frozen=True)
-class SavedCard:
-    id: str
-    brand: str
-    last4: str
-    exp_month: int
-    exp_year: int
-    is_default: bool
-
-
-def _saved_card(payment_method: dict[str, Any], default_id: str | None) -> SavedCard:
-    card = payment_method.get("card") or {}
-    return SavedCard(
-        id=payment_method["id"],
-        brand=card.get("brand") or "",
-        last4=card.get("last4") or "",
-        exp_month=card.get("exp_month") or 0,
-        exp_year=card.get("exp_year") or 0,
-        is_default=payment_method["id"] == default_id,
-    )
-
-
-def _default_id(customer: Customer) -> str | None:
-    data = stripe_api.customer_retrieve(customer.stripe_customer_id).data
-    default = (data.get("invoice_settings") or {}).get("default_payment_method")
-    return default.get("id") if isinstance(default, dict) else default
 
 
 def _not_found(payment_method: str) -> PaymentMethodNotFound:
@@ -85,7 +60,7 @@ def payment_method_attach_for_user(
         stripe_customer_id=customer.stripe_customer_id,
         payment_method=payment_method,
     ).data
-    default_id = _default_id(customer)
+    default_id = default_payment_method_id(customer)
     if set_default or default_id is None:
         stripe_api.customer_default_payment_method_set(
             customer_id=customer.pk,
@@ -94,17 +69,7 @@ def payment_method_attach_for_user(
             request_id=request_id,
         )
         default_id = attached["id"]
-    return _saved_card(attached, default_id)
-
-
-def payment_method_list_for_user(*, user) -> list[SavedCard]:
-    """The user's saved cards, newest first."""
-    customer = Customer.objects.filter(user=user).first()
-    if customer is None or not customer.stripe_customer_id:
-        return []
-    page = stripe_api.customer_payment_method_list(stripe_customer_id=customer.stripe_customer_id)
-    default_id = _default_id(customer)
-    return [_saved_card(payment_method, default_id) for payment_method in page.data["data"]]
+    return saved_card_from(attached, default_id)
 
 
 def payment_method_detach_for_user(*, user, payment_method: str) -> None:
@@ -123,4 +88,4 @@ def payment_method_set_default_for_user(*, user, payment_method: str) -> SavedCa
         request_id=uuid.uuid4(),
     )
     data = stripe_api.payment_method_retrieve(payment_method).data
-    return _saved_card(data, payment_method)
+    return saved_card_from(data, payment_method)

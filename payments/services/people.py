@@ -1,17 +1,11 @@
-"""People (Django users) as payers and payees: their customer record and their payments.
+"""People (Django users) as payers: their own customer record, created on first use.
 
-A person is only ever shown their own customer, cards and payments; everything here takes
-the user and filters by it.
+Their payments, as payer or payee, are read in ``payments.selectors.people``.
 """
 
 from django.db import transaction
-from django.db.models import Q, QuerySet
 
-from payments.models import Customer, PaymentSession
-
-PAYER, PAYEE = "payer", "payee"
-# The original cleaning-marketplace API: `user_type=client|cleaner`.
-ROLE_ALIASES = {"client": PAYER, "cleaner": PAYEE}
+from payments.models import Customer
 
 
 def user_email(user) -> str:
@@ -32,20 +26,3 @@ def customer_for_user(*, user) -> Customer:
         [Customer(email=user_email(user), name=name, user=user)], ignore_conflicts=True
     )
     return Customer.objects.get(user=user)
-
-
-def payments_of_user(*, user, role: str = "") -> QuerySet[PaymentSession]:
-    """The user's payments as payer (their customer paid), payee (paid to their connected
-    account), or both; newest first."""
-    role = ROLE_ALIASES.get(role, role)
-    # Only the user's own backend charges have the user's customer (API clients have their
-    # own customers), so nothing a client does appears here as the user's payment.
-    as_payer = Q(customer__user=user, api_client__isnull=True)
-    as_payee = Q(connected_account__user=user)
-    condition = {PAYER: as_payer, PAYEE: as_payee}.get(role, as_payer | as_payee)
-    return (
-        PaymentSession.objects.filter(condition)
-        .select_related("customer", "connected_account")
-        .prefetch_related("refunds")
-        .order_by("-created_at", "-id")
-    )

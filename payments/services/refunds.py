@@ -17,7 +17,7 @@ import uuid
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Q, Sum
 from django.utils import timezone
 
 from payments import exceptions as exc
@@ -85,11 +85,6 @@ def refund_create(
             actor=requested_by,
             stripe_request_id=result.request_id,
         )
-
-
-def refund_list(*, session: PaymentSession) -> QuerySet[Refund]:
-    """The refunds of one session, oldest first."""
-    return Refund.objects.filter(session=session).order_by("created_at")
 
 
 def _refund_reserve(

@@ -1,0 +1,1 @@
+"""What integrators reuse in their tests: a pytest plugin, factories, Stripe events, tasks."""

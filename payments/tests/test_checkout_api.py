@@ -1,3 +1,5 @@
+"""``POST checkout/``: starting a Stripe Checkout payment through the API."""
+
 import pytest
 import time_machine
 

@@ -1,3 +1,5 @@
+"""The system checks: keys, webhook secret, currencies and deployment warnings."""
+
 import pytest
 
 from payments.checks import check_currencies, check_stripe_api_base_in_production, check_stripe_keys

@@ -1,3 +1,5 @@
+"""The API client and idempotency-key management commands."""
+
 import json
 from datetime import timedelta
 

@@ -4,7 +4,7 @@ import pytest
 
 from payments.models import PaymentLog, Transaction
 from payments.models.logs import LogEvent
-from payments.services.ledger import ledger_totals
+from payments.selectors.ledger import ledger_totals
 from payments.states import DisputeStatus, PaymentStatus
 from payments.testing.factories import PaymentSessionFactory
 from payments.testing.stripe_events import StripePayment, event

@@ -1,3 +1,5 @@
+"""Platform fees: the fee rules and the split of an amount into fee and payee share."""
+
 import re
 from decimal import ROUND_HALF_UP, Decimal
 

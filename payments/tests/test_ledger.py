@@ -10,11 +10,11 @@ from django_tasks_db.models import DBTaskResult
 
 from payments.models import Transaction
 from payments.models.base import AppendOnlyError
+from payments.selectors.ledger import ledger_totals
 from payments.services.ledger import (
     balance_transaction_amounts,
     ledger_entry_add,
     ledger_record_refund,
-    ledger_totals,
 )
 from payments.states import PaymentStatus
 from payments.tasks import charge_ledger_sync

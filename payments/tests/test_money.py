@@ -1,3 +1,5 @@
+"""Money: minor units, currency exponents, minimum charges and display formatting."""
+
 from decimal import Decimal
 
 import pytest

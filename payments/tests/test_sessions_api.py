@@ -1,3 +1,5 @@
+"""``GET sessions/``, ``sessions/{id}/``, ``status/{id}/``: reading sessions and paging them."""
+
 from datetime import timedelta
 
 import pytest
@@ -72,6 +74,26 @@ def test_list_is_cursor_paginated(service):
     seen = [s["payable_id"] for page in (first, second, third) for s in page["results"]]
     assert sorted(seen) == ["0", "1", "2", "3", "4"]
     assert third["next"] is None
+
+
+def test_sessions_created_at_the_same_instant_are_each_listed_once_across_pages(service):
+    # The cursor keeps only created_at; the id tie-breaker makes the order among equal
+    # timestamps the same on every page (without it, PostgreSQL's top-N sort of each page's
+    # LIMIT may order ties differently and a page repeats one session and skips another).
+    with time_machine.travel(timezone.now(), tick=False):
+        for n in range(12):
+            PaymentSessionFactory(api_client=service.api_client, payable_id=str(n))
+
+    seen, page = [], service.get(LIST, {"limit": 2}).json()
+    while True:
+        seen += [s["payable_id"] for s in page["results"]]
+        if page["next"] is None:
+            break
+        page = service.get(page["next"]).json()
+
+    assert sorted(seen, key=int) == [str(n) for n in range(12)]
+    ids = [s["id"] for s in service.get(LIST, {"limit": 200}).json()["results"]]
+    assert ids == sorted(ids, reverse=True)  # ties newest-first by id, as the cursor pages them
 
 
 def test_bad_filter_is_400(service):

@@ -1,3 +1,5 @@
+"""The status machine: allowed transitions, the service that applies them, and audit rows."""
+
 import itertools
 import uuid
 from contextlib import nullcontext

@@ -1,0 +1,1 @@
+"""The app's management commands: thin shells over services and selectors."""

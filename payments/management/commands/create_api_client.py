@@ -1,3 +1,5 @@
+"""``manage.py create_api_client``: register a service that asks for payments, print its key."""
+
 import json
 
 from django.core.exceptions import ValidationError
@@ -6,6 +8,7 @@ from django.core.validators import URLValidator
 
 from payments.callback_urls import validate_callback_url
 from payments.models import APIClient
+from payments.selectors.clients import api_client_name_taken
 from payments.services.clients import api_client_create
 
 
@@ -28,7 +31,7 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true", help="Print one JSON object")
 
     def handle(self, *args, name, callback_url, payable_types, json: bool, **options):
-        if APIClient.objects.filter(name=name).exists():
+        if api_client_name_taken(name=name):
             raise CommandError(f"An API client named '{name}' already exists.")
         if callback_url:
             try:

@@ -1,3 +1,5 @@
+"""``manage.py export_payments``: write payment sessions to a CSV file."""
+
 import os
 import time
 from pathlib import Path

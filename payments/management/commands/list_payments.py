@@ -1,8 +1,10 @@
+"""``manage.py list_payments``: print filtered payment sessions (a table, or JSON lines)."""
+
 import json
 
 from django.core.management.base import BaseCommand
 
-from payments.api.refund_serializers import RefundSerializer
+from payments.api.refunds import RefundSerializer
 from payments.api.serializers import PaymentSessionSerializer
 from payments.management import arguments
 from payments.management.console import console_for, session_panel

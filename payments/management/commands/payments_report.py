@@ -1,3 +1,5 @@
+"""``manage.py payments_report``: per-currency totals for a period."""
+
 import json
 
 from django.core.management.base import BaseCommand

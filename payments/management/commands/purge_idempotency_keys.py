@@ -1,3 +1,5 @@
+"""``manage.py purge_idempotency_keys``: delete idempotency keys older than a duration."""
+
 from datetime import timedelta
 
 from django.core.management.base import BaseCommand, CommandError

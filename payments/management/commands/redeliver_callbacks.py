@@ -1,11 +1,10 @@
+"""``manage.py redeliver_callbacks``: queue lost, failed or chosen callbacks for delivery."""
+
 from django.core.management.base import BaseCommand, CommandError
 
-from payments.models import PaymentSession
-from payments.services.callbacks import (
-    callback_ids_for_redelivery,
-    callback_redeliver,
-    callbacks_deliver_due,
-)
+from payments.selectors.callbacks import callback_ids_for_redelivery
+from payments.selectors.sessions import payment_session_exists
+from payments.services.callbacks import callback_redeliver, callbacks_deliver_due
 
 
 class Command(BaseCommand):
@@ -24,7 +23,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, failed: bool, session: str | None, ids: list[str], **options):
-        if session is not None and not PaymentSession.objects.filter(pk=session).exists():
+        if session is not None and not payment_session_exists(session_id=session):
             raise CommandError(f"No payment session {session}.")
         swept = callbacks_deliver_due(session_id=session)
         wanted = [*ids, *callback_ids_for_redelivery(failed=failed, session_id=session)]

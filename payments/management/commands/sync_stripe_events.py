@@ -1,3 +1,5 @@
+"""``manage.py sync_stripe_events``: fetch recent Stripe events and process any missed."""
+
 from datetime import timedelta
 
 from django.core.management.base import BaseCommand, CommandError

@@ -1,0 +1,1 @@
+"""Tests of the Stripe emulator itself, through the stripe SDK."""

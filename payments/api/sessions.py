@@ -1,19 +1,16 @@
-"""The API for other services: start a payment, read sessions. Thin: parse, call, serialise."""
+"""``/api/payments/checkout/``, ``payment-intents/``, ``sessions/``: other services start a
+payment and read their sessions. Thin: parse, call one service or selector, serialise.
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import generics, serializers, status
+The session serializers live in ``payments.api.serializers`` (callbacks share them)."""
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics, status
 from rest_framework.response import Response
 
 from payments.api.base import PaymentsAPIMixin
 from payments.api.idempotency import IDEMPOTENCY_KEY_PARAMETER, IdempotentCreateView
-from payments.api.pagination import ValidatedCursorPagination
-from payments.api.permissions import (
-    IsAPIClient,
-    IsAPIClientOrStaff,
-    actor_for,
-    api_client_of,
-    sessions_visible_to,
-)
+from payments.api.pagination import LIMIT_PARAMETER, SessionCursorPagination
+from payments.api.permissions import IsAPIClient, IsAPIClientOrStaff, actor_for, api_client_of
 from payments.api.schema import IDEMPOTENT_STRIPE_CALL, RETRY_AFTER, error_responses
 from payments.api.serializers import (
     CheckoutRequestSerializer,
@@ -22,6 +19,7 @@ from payments.api.serializers import (
     PaymentSessionSerializer,
     SessionFilterSerializer,
 )
+from payments.selectors.sessions import SessionFilters, sessions_visible_to
 from payments.services.checkout import PaymentRequest, checkout_session_start, payment_intent_start
 
 
@@ -29,6 +27,12 @@ def _payment_request(request, serializer_class) -> PaymentRequest:
     serializer = serializer_class(data=request.data, context={"api_client": api_client_of(request)})
     serializer.is_valid(raise_exception=True)
     return PaymentRequest(**serializer.validated_data)
+
+
+def _visible_sessions(request, filters: SessionFilters | None = None):
+    return sessions_visible_to(
+        api_client=api_client_of(request), user=request.user, filters=filters
+    )
 
 
 class CheckoutCreateView(IdempotentCreateView):
@@ -75,32 +79,6 @@ class PaymentIntentCreateView(IdempotentCreateView):
         )
 
 
-class SessionCursorPagination(ValidatedCursorPagination):
-    ordering = "-created_at"
-    page_size = 50
-    page_size_query_param = "limit"
-    max_page_size = 200
-
-    def get_page_size(self, request):
-        """``?limit=`` is an integer from 1 to 200, or a 400 naming it (DRF would silently
-        fall back to the default page size)."""
-        raw = request.query_params.get(self.page_size_query_param)
-        if raw is None:
-            return self.page_size
-        if not raw.isascii() or not raw.isdigit() or not 1 <= int(raw) <= self.max_page_size:
-            raise serializers.ValidationError(
-                {"limit": f"Must be an integer from 1 to {self.max_page_size}."}
-            )
-        return int(raw)
-
-
-LIMIT_PARAMETER = OpenApiParameter(
-    "limit",
-    {"type": "integer", "minimum": 1, "maximum": SessionCursorPagination.max_page_size},
-    description="Page size, 1 to 200 (default 50).",
-)
-
-
 class SessionListView(PaymentsAPIMixin, generics.ListAPIView):
     permission_classes = [IsAPIClientOrStaff]
     serializer_class = PaymentSessionSerializer
@@ -109,16 +87,7 @@ class SessionListView(PaymentsAPIMixin, generics.ListAPIView):
     def get_queryset(self):
         filters = SessionFilterSerializer(data=self.request.query_params)
         filters.is_valid(raise_exception=True)
-        wanted = filters.validated_data
-        queryset = sessions_visible_to(self.request)
-        for field in ("status", "payable_type", "payable_id"):
-            if field in wanted:
-                queryset = queryset.filter(**{field: wanted[field]})
-        if "created_after" in wanted:
-            queryset = queryset.filter(created_at__gte=wanted["created_after"])
-        if "created_before" in wanted:
-            queryset = queryset.filter(created_at__lt=wanted["created_before"])
-        return queryset
+        return _visible_sessions(self.request, filters=filters.filters())
 
     @extend_schema(
         operation_id="sessions_list",
@@ -139,7 +108,7 @@ class SessionDetailView(PaymentsAPIMixin, generics.RetrieveAPIView):
     serializer_class = PaymentSessionSerializer
 
     def get_queryset(self):
-        return sessions_visible_to(self.request)
+        return _visible_sessions(self.request)
 
     @extend_schema(
         operation_id="session_retrieve",

@@ -1,23 +1,72 @@
-"""``/api/payments/sessions/{id}/refunds/``: refund a paid session, list its refunds."""
+"""``/api/payments/sessions/{id}/refunds/``: refund a paid session, list its refunds.
+
+The request and response shapes, then the view."""
 
 import uuid
 
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema
-from rest_framework import status
+from drf_spectacular.utils import extend_schema, extend_schema_field
+from rest_framework import serializers, status
 from rest_framework.response import Response
 
 from payments import exceptions as exc
 from payments.api.idempotency import IDEMPOTENCY_KEY_PARAMETER, IdempotentCreateView
-from payments.api.permissions import IsAPIClientOrStaff, actor_for, sessions_visible_to
-from payments.api.refund_serializers import RefundRequestSerializer, RefundSerializer
+from payments.api.permissions import IsAPIClientOrStaff, actor_for, api_client_of
 from payments.api.schema import IDEMPOTENT_STRIPE_CALL, RETRY_AFTER, error_responses
-from payments.models import PaymentSession
+from payments.api.serializers import StrictIntegerField
+from payments.models import PaymentSession, Refund
+from payments.models.refunds import RefundReason
+from payments.money import format_money
+from payments.selectors.refunds import refund_list
+from payments.selectors.sessions import sessions_visible_to
 from payments.services.idempotency import (
     idempotency_key_forget_resource,
     idempotency_key_set_resource,
 )
-from payments.services.refunds import refund_create, refund_list
+from payments.services.refunds import refund_create
+
+
+class RefundRequestSerializer(serializers.Serializer):
+    amount = StrictIntegerField(
+        required=False,
+        min_value=1,
+        help_text="Minor units; leave out to refund everything that is left.",
+    )
+    reason = serializers.ChoiceField(
+        choices=RefundReason.choices, required=False, allow_blank=True, default=""
+    )
+    idempotency_key = serializers.CharField(
+        required=False,
+        write_only=True,
+        max_length=255,
+        help_text="Alternative to the Idempotency-Key header.",
+    )
+
+
+class RefundSerializer(serializers.ModelSerializer):
+    amount_display = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Refund
+        fields = [
+            "id",
+            "session",
+            "amount",
+            "currency",
+            "amount_display",
+            "reason",
+            "status",
+            "stripe_refund_id",
+            "requested_by",
+            "failure_reason",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.CharField(help_text="For people, e.g. £10.00."))
+    def get_amount_display(self, refund: Refund) -> str:
+        return format_money(refund.amount, refund.currency)
 
 
 class RefundListCreateView(IdempotentCreateView):
@@ -26,7 +75,8 @@ class RefundListCreateView(IdempotentCreateView):
     permission_classes = [IsAPIClientOrStaff]
 
     def _session(self, request, pk) -> PaymentSession:
-        return get_object_or_404(sessions_visible_to(request), pk=pk)
+        visible = sessions_visible_to(api_client=api_client_of(request), user=request.user)
+        return get_object_or_404(visible, pk=pk)
 
     @extend_schema(
         operation_id="session_refunds_list",

@@ -1,22 +1,48 @@
-"""``/api/payments/payment-methods/``: the signed-in person's saved cards."""
+"""``/api/payments/payment-methods/``: the signed-in person's saved cards.
+
+The request and response shapes, then the views."""
 
 from drf_spectacular.utils import extend_schema
-from rest_framework import status
+from rest_framework import serializers, status
 from rest_framework.response import Response
 
 from payments.api.base import PaymentsAPIView
+from payments.api.card_fields import PAYMENT_METHOD_HELP, RawCardFieldsMixin, without_raw_card
 from payments.api.idempotency import IDEMPOTENCY_KEY_PARAMETER, IdempotentCreateView
-from payments.api.people_serializers import PaymentMethodAttachSerializer, SavedCardSerializer
-from payments.api.people_views import IsPerson, without_raw_card
+from payments.api.permissions import IsPerson
 from payments.api.schema import IDEMPOTENT_STRIPE_CALL, RETRY_AFTER, error_responses
+from payments.selectors.payment_methods import payment_method_list_for_user
 from payments.services.payment_methods import (
     payment_method_attach_for_user,
     payment_method_detach_for_user,
-    payment_method_list_for_user,
     payment_method_set_default_for_user,
 )
 
 NOT_YOURS = {404: "No such saved card of yours."}
+
+
+class PaymentMethodAttachSerializer(RawCardFieldsMixin):
+    payment_method = serializers.CharField(
+        max_length=255, required=False, allow_blank=True, default="", help_text=PAYMENT_METHOD_HELP
+    )
+    set_default = serializers.BooleanField(required=False, default=False)
+    idempotency_key = serializers.CharField(required=False, write_only=True, max_length=255)
+
+    def validate(self, attrs: dict) -> dict:
+        attrs.pop("idempotency_key", None)
+        attrs = self.take_card(attrs)
+        if not attrs.get("payment_method"):
+            raise serializers.ValidationError({"payment_method": "This field is required."})
+        return attrs
+
+
+class SavedCardSerializer(serializers.Serializer):
+    id = serializers.CharField()
+    brand = serializers.CharField()
+    last4 = serializers.CharField()
+    exp_month = serializers.IntegerField()
+    exp_year = serializers.IntegerField()
+    is_default = serializers.BooleanField()
 
 
 class PaymentMethodListCreateView(IdempotentCreateView):
