@@ -85,13 +85,14 @@ def remaining_panel(report: ReconciliationReport, console: Console) -> Panel | N
     remaining = report.remaining
     if not remaining:
         return None
-    table = Table(box=box_style(console))
-    for column in ("Kind", "Session", "Stripe", "What differs"):
-        table.add_column(column, overflow="fold")
-    for d in remaining[:MAX_LISTED]:
-        session = str(d.session_id) if d.session_id else "-"
-        table.add_row(d.kind, session, d.stripe_object_id or "-", d.message)
-    parts: list[Any] = [table]
+    # Lines rather than a table: a table folds the session's UUID at 100 columns.
+    body = Text()
+    for n, d in enumerate(remaining[:MAX_LISTED]):
+        session = f"session {d.session_id}" if d.session_id else "no session"
+        body.append(("\n" if n else "") + f"{d.kind:<19}", style="bold red")
+        body.append(f"{session}  {d.stripe_object_id or '-'}\n")
+        body.append(f"{'':<19}{d.message}")
+    parts: list[Any] = [body]
     if len(remaining) > MAX_LISTED:
         more = len(remaining) - MAX_LISTED
         parts.append(Text(f"... and {more} more: see the run in the admin, or --json."))
