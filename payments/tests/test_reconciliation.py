@@ -3,10 +3,12 @@ that is safe, and reported where it is not. Against the emulator, never a mock o
 
 import json
 import uuid
+from datetime import timedelta
 from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
 from payments import stripe_api
 from payments.models import (
@@ -16,6 +18,7 @@ from payments.models import (
     Refund,
     Transaction,
 )
+from payments.services.reconciliation import reconciliation_run
 from payments.tests.ops_support import staff_client
 from payments.tests.webhook_support import shop, webhooks
 
@@ -191,12 +194,6 @@ def test_stripe_pages_are_followed(shop):
         stripe_api.payment_intent_create(session_id=uuid.uuid4(), amount=500, currency="gbp").id
         for _ in range(3)
     }
-    from datetime import timedelta
-
-    from django.utils import timezone
-
-    from payments.services.reconciliation import reconciliation_run
-
     report = reconciliation_run(since=timezone.now() - timedelta(hours=1), page_size=1)
 
     assert {d.stripe_object_id for d in report.remaining if d.kind == "orphan"} == orphans
