@@ -20,7 +20,7 @@ from payments.models import (
 )
 from payments.services.reconciliation import reconciliation_run
 from payments.tests.ops_support import staff_client
-from payments.tests.webhook_support import shop, webhooks
+from payments.tests.webhook_support import emulator_control, shop, webhooks
 
 pytestmark = pytest.mark.django_db
 __all__ = ["shop", "staff_client", "webhooks"]
@@ -238,3 +238,28 @@ def test_the_admin_lists_runs_and_shows_findings(shop, staff_client):
     finding = ReconciliationFinding.objects.get(run=run)
     assert finding.message.encode() in detail.content
     assert staff_client.post("/admin/payments/reconciliationrun/add/").status_code == 403
+
+
+def test_a_balance_transaction_of_an_older_session_without_its_ledger_row(shop):
+    """The session is outside the window, its charge's balance transaction inside it."""
+    session = shop.paid_session()
+    three_days_ago = timezone.now() - timedelta(days=3)
+    PaymentSession.objects.filter(pk=session.pk).update(created_at=three_days_ago)
+    Transaction.objects.filter(session=session).delete()
+
+    status, report = _reconcile_json("--since", "1h", "--fix")
+
+    assert status == 0, report
+    assert _kinds(report, fixed=True) == {"missing_ledger_row"}
+    assert Transaction.objects.filter(session=session, kind="charge").count() == 1
+
+
+def test_a_dispute_stripe_knows_and_we_do_not_is_reported(shop):
+    session = shop.paid_session()
+    emulator_control(shop.emulator, f"charges/{session.stripe_charge_id}/dispute")
+
+    status, report = _reconcile_json("--session", str(session.pk), "--fix")
+
+    assert status == 3
+    dispute = next(f for f in report["findings"] if f["kind"] == "dispute")
+    assert (dispute["ours"], dispute["stripe"], dispute["fixed"]) == ("", {"disputed": True}, False)
