@@ -31,10 +31,6 @@ def sessions_for_reconciliation(
     return sessions.order_by("created_at", "id").iterator(chunk_size=CHUNK_SIZE)
 
 
-def session_exists(*, session_id: uuid.UUID) -> bool:
-    return PaymentSession.objects.filter(pk=session_id).exists()
-
-
 def session_for_reconciliation(*, session_id: uuid.UUID) -> PaymentSession | None:
     return PaymentSession.objects.filter(pk=session_id).first()
 
