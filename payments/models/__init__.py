@@ -7,6 +7,7 @@ from payments.models.customers import Customer
 from payments.models.idempotency import IdempotencyKey
 from payments.models.ledger import Transaction
 from payments.models.logs import PaymentLog
+from payments.models.reconciliation import ReconciliationFinding, ReconciliationRun
 from payments.models.refunds import Refund
 from payments.models.sessions import PaymentSession
 from payments.models.webhooks import WebhookEvent
@@ -21,6 +22,8 @@ __all__ = [
     "IdempotencyKey",
     "PaymentLog",
     "PaymentSession",
+    "ReconciliationFinding",
+    "ReconciliationRun",
     "Refund",
     "Transaction",
     "WebhookEvent",

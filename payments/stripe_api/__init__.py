@@ -28,6 +28,12 @@ from payments.stripe_api.customers import (
     payment_method_detach,
     payment_method_retrieve,
 )
+from payments.stripe_api.listing import (
+    balance_transaction_iter,
+    charge_refund_iter,
+    checkout_session_iter,
+    payment_intent_iter,
+)
 from payments.stripe_api.payments import (
     CHECKOUT_MAX_EXPIRY_SECONDS,
     CHECKOUT_MIN_EXPIRY_SECONDS,
@@ -52,10 +58,13 @@ __all__ = [
     "account_link_create",
     "account_retrieve",
     "application_fee_retrieve",
+    "balance_transaction_iter",
     "balance_transaction_retrieve",
+    "charge_refund_iter",
     "charge_retrieve",
     "checkout_session_create",
     "checkout_session_expire",
+    "checkout_session_iter",
     "checkout_session_retrieve",
     "customer_create",
     "customer_default_payment_method_set",
@@ -65,6 +74,7 @@ __all__ = [
     "idempotency_key",
     "payment_intent_cancel",
     "payment_intent_create",
+    "payment_intent_iter",
     "payment_intent_retrieve",
     "payment_method_attach",
     "payment_method_detach",

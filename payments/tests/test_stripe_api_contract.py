@@ -99,6 +99,18 @@ def _payment_calls(run: Exercise, customer: str, card: str, account: str) -> str
     return intent.data["latest_charge"]
 
 
+def _window_lists(run: Exercise) -> None:
+    """The created-window lists, one object per page, so every page after the first is
+    fetched too."""
+    window = {"created_gte": 0, "created_lt": int(time.time()) + 60, "page_size": 1}
+    for name, at_least in (("checkout_session_iter", 1), ("payment_intent_iter", 4),
+                           ("balance_transaction_iter", 4)):  # fmt: skip
+        objects = list(run(name, **window))
+        assert len(objects) >= at_least, name
+        assert len({obj["id"] for obj in objects}) == len(objects), name
+    assert list(run("payment_intent_iter", created_gte=0, created_lt=1, page_size=1)) == []
+
+
 def test_every_adapter_function_is_accepted_by_the_contract(stripe_emulator):
     run = Exercise()
     account = _onboarded_account(run, stripe_emulator)
@@ -122,6 +134,10 @@ def test_every_adapter_function_is_accepted_by_the_contract(stripe_emulator):
     first = run("refund_list", charge=charge_id, starting_after=None, limit=10)
     assert first.data["data"][0]["id"] == refund.id
     run("refund_list", charge=charge_id, starting_after=refund.id, limit=10)
+    refunds = list(run("charge_refund_iter", charge=charge_id, page_size=1))
+    assert [r["id"] for r in refunds] == [refund.id]
+    assert isinstance(refunds[0]["balance_transaction"], dict)
+    _window_lists(run)
     events = run("event_list", created_gte=0, starting_after=None, limit=5).data["data"]
     run("event_list", created_gte=0, starting_after=events[-1]["id"], limit=5)
     run("payment_method_detach", customer_id=1, payment_method=card)
