@@ -1,3 +1,5 @@
+"""`manage.py reconcile_payments`: compare our records with Stripe's, and repair what is safe."""
+
 import argparse
 import json
 import uuid
