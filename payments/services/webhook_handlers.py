@@ -16,7 +16,7 @@ from payments.models.sessions import Flow
 from payments.services.audit import payment_log_create
 from payments.services.hooks import on_dispute_changed
 from payments.services.ledger import ledger_record_charge, ledger_record_dispute
-from payments.services.refunds import refund_apply_stripe, session_refund_status_sync
+from payments.services.refund_sync import refund_apply_stripe, session_refund_status_sync
 from payments.services.sessions import session_transition
 from payments.states import DisputeStatus, PaymentStatus
 from payments.tasks import charge_ledger_sync, charge_refunds_sync
