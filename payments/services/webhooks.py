@@ -61,7 +61,7 @@ def webhook_event_receive(*, event: dict[str, Any]) -> WebhookResult:
             stored = _event_store_locked(event)
             if stored is None:
                 return WebhookResult(event["id"], DUPLICATE)
-            status = _event_apply(event, found)
+            status = _event_apply(event, stored, found)
             _event_finish(stored, status=status, session=found.get("session"))
     except Exception as error:
         if stored is None:
@@ -104,7 +104,7 @@ def _event_fail(event: dict[str, Any], *, session: PaymentSession | None, error:
         session=session,
         event_type=LogEvent.ERROR,
         actor=f"stripe:{event['id']}",
-        payload=event,
+        webhook_event=stored,
         error_message=error,
     )
 
@@ -166,7 +166,9 @@ def _insert_unless_stored(row: WebhookEvent) -> bool:
     return True
 
 
-def _event_apply(event: dict[str, Any], found: dict[str, PaymentSession]) -> str:
+def _event_apply(
+    event: dict[str, Any], stored: WebhookEvent, found: dict[str, PaymentSession]
+) -> str:
     handler = HANDLERS.get(event.get("type") or "")
     session = webhook_session_lock(event["data"]["object"]) if handler else None
     if session is not None:
@@ -175,7 +177,7 @@ def _event_apply(event: dict[str, Any], found: dict[str, PaymentSession]) -> str
         session=session,
         event_type=LogEvent.WEBHOOK_RECEIVED,
         actor=f"stripe:{event['id']}",
-        payload=event,
+        webhook_event=stored,  # the payload is stored once, on the event
     )
     if (account_handler := ACCOUNT_EVENT_HANDLERS.get(event.get("type") or "")) is not None:
         return account_handler(event)  # Stripe Connect: events about payees' accounts
