@@ -1,9 +1,11 @@
 """The app's own records, read-only: ledger rows, refunds, the audit log."""
 
+import json
 import uuid
 
 from django.contrib import admin
 from django.db.models import Q
+from django.utils.html import format_html
 
 from payments.admin.base import LedgerMoney, ReadOnlyAdmin, admin_link, coloured
 from payments.admin.filters import CurrencyFilter
@@ -78,9 +80,25 @@ class PaymentLogAdmin(ReadOnlyAdmin):
     ordering = ["-created_at", "-id"]
     search_fields = ["actor"]
     search_help_text = "A session id, an actor (e.g. stripe:evt_...) or a Stripe request id."
+    # A row about a Stripe event shows the event's payload (stored once, on the event).
+    exclude = ["payload", "webhook_event"]
+    readonly_fields = ["payload_", "webhook_event_"]
 
     def get_search_results(self, request, queryset, search_term):
         return _by_session_or(queryset, search_term, ["actor", "stripe_request_id"])
+
+    @admin.display(description="payload")
+    def payload_(self, log: PaymentLog) -> str:
+        payload = log.event_payload
+        if payload is None:
+            return "-"
+        return format_html("<pre>{}</pre>", json.dumps(payload, indent=2, sort_keys=True))
+
+    @admin.display(description="Stripe event")
+    def webhook_event_(self, log: PaymentLog) -> str:
+        if log.webhook_event_id is None:
+            return "-"
+        return admin_link("webhookevent", log.webhook_event_id, log.actor.removeprefix("stripe:"))
 
     @admin.display(description="status")
     def transition(self, log: PaymentLog) -> str:

@@ -23,7 +23,12 @@ class LogEvent(models.TextChoices):
 
 
 class PaymentLog(AppendOnlyModel):
-    """The audit trail: who did what to a session, with Stripe's raw request id and payload."""
+    """The audit trail: who did what to a session, with Stripe's raw request id and payload.
+
+    A row about a Stripe event (``webhook_received``, or the error of an event that failed)
+    points at the stored ``WebhookEvent`` instead of copying its payload: Stripe's payload
+    is kept once, on the event. ``event_payload`` reads whichever the row has.
+    """
 
     session = models.ForeignKey(
         "payments.PaymentSession",
@@ -38,12 +43,27 @@ class PaymentLog(AppendOnlyModel):
     actor = models.CharField(max_length=255, blank=True)
     stripe_request_id = models.CharField(max_length=255, blank=True)
     payload = models.JSONField(null=True, blank=True)
+    webhook_event = models.ForeignKey(
+        "payments.WebhookEvent",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="logs",
+    )
     error_message = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:
         ordering = ["created_at", "id"]
         indexes = [models.Index(fields=["session", "created_at"], name="payments_log_session_idx")]
+
+    @property
+    def event_payload(self):
+        """The payload this row records: its own, or its Stripe event's (a query unless
+        ``webhook_event`` was selected with the row)."""
+        if self.payload is None and self.webhook_event_id is not None:
+            return self.webhook_event.payload
+        return self.payload
 
     def __str__(self) -> str:
         return f"{self.event_type} {self.old_status}->{self.new_status}".rstrip("->")

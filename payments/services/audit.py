@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from payments.models import PaymentLog, PaymentSession
+from payments.models import PaymentLog, PaymentSession, WebhookEvent
 from payments.models.logs import LogEvent
 
 
@@ -16,8 +16,9 @@ def payment_log_create(
     stripe_request_id: str = "",
     payload: Any = None,
     error_message: str = "",
+    webhook_event: WebhookEvent | None = None,
 ) -> PaymentLog:
-    """Append one row to the audit trail."""
+    """Append one row to the audit trail (about ``webhook_event``: its payload stays there)."""
     return PaymentLog.objects.create(
         session=session,
         event_type=event_type,
@@ -27,4 +28,5 @@ def payment_log_create(
         stripe_request_id=stripe_request_id,
         payload=payload,
         error_message=error_message,
+        webhook_event=webhook_event,
     )

@@ -1,9 +1,9 @@
 """Charging a person from the backend: create and confirm a PaymentIntent in one call.
 
-Atomic phases, as in ``checkout``: (1) one transaction writes the ``PaymentSession`` (flow
-``backend``) and ties it to the request's Idempotency-Key; (2) the Stripe call, with an
-idempotency key derived from the session id, so a retry after a crash confirms nothing twice;
-(3) one transaction records the answer and moves the session through the state machine.
+The atomic phases of ``payment_starts``: (1) our ``PaymentSession`` (flow ``backend``) tied
+to the request's Idempotency-Key; (2) the Stripe call, with an idempotency key derived from
+the session id, so a retry after a crash confirms nothing twice; (3) the answer recorded and
+the session moved through the state machine.
 
 Outcomes: ``succeeded`` / ``processing``; ``requires_action`` (3-D Secure: the session stays
 ``pending`` and the client confirms with the ``client_secret``); or a decline, which ends the
@@ -11,7 +11,7 @@ session ``failed`` with Stripe's codes and raises ``CardDeclined`` (a backend ch
 one-shot: a new attempt is a new request).
 """
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
 from django.db import transaction
 
@@ -21,11 +21,13 @@ from payments.models import IdempotencyKey, PaymentSession
 from payments.models.logs import LogEvent
 from payments.models.sessions import Flow
 from payments.services.audit import payment_log_create
-from payments.services.connect import destination_params
-from payments.services.customers import customer_ensure_stripe
 from payments.services.payment_methods import payment_method_owned
+from payments.services.payment_starts import (
+    payment_session_for_request,
+    payment_start_call,
+    payment_start_record,
+)
 from payments.services.sessions import session_lock, session_transition
-from payments.services.starts import payment_session_for_request, provider_error_log
 from payments.states import PaymentStatus
 
 REQUIRES_ACTION = "requires_action"
@@ -64,78 +66,41 @@ def backend_payment_process(
     customer = payment_method_owned(
         user=user, payment_method=payment_method, allow_unattached=not saved
     )
-    session = _session_for(request=request, customer=customer, actor=actor, idem=idem)
-    if session.status != PaymentStatus.CREATED:
-        return _outcome(session)
-    try:
-        result = stripe_api.payment_intent_create(
-            session_id=session.pk,
-            amount=session.amount,
-            currency=session.currency,
-            description=session.description,
-            stripe_customer_id=customer_ensure_stripe(customer=customer).stripe_customer_id,
-            metadata=session.metadata,
-            payment_method=payment_method,
-            confirm=True,
-            save_payment_method=request.save_card and not saved,
-            destination_params=destination_params(session),
-        )
-    except exc.CardDeclined as error:
-        _record_decline(session=session, error=error, actor=actor)
-        raise
-    except exc.ProviderError as error:
-        provider_error_log(session=session, actor=actor, error=error)
-        raise
-    return _record_answer(session=session, result=result, actor=actor)
-
-
-def _session_for(
-    *, request: BackendPaymentRequest, customer, actor: str, idem: IdempotencyKey
-) -> PaymentSession:
-    """Phase 1: the session this request created before, or a new one."""
-    return payment_session_for_request(
+    session = payment_session_for_request(
         idem=idem,
         actor=actor,
-        request_payload=asdict(request),
+        request=request,
+        flow=Flow.BACKEND,
         customer=lambda: customer,
         api_client=None,
-        payee_account=request.payee_account,
-        payee_reference=request.payee_reference,
-        flow=Flow.BACKEND,
-        payable_type=request.payable_type,
-        payable_id=request.payable_id,
-        amount=request.amount,
-        currency=request.currency,
-        description=request.description,
-        metadata=request.metadata,
     )
-
-
-def _record_answer(
-    *, session: PaymentSession, result: stripe_api.StripeResult, actor: str
-) -> ChargeOutcome:
-    """Phase 3: store the PaymentIntent and move the session to match Stripe's answer."""
+    if session.status != PaymentStatus.CREATED:
+        return _outcome(session)
+    result = payment_start_call(
+        session=session,
+        actor=actor,
+        call=stripe_api.payment_intent_create,
+        on_decline=lambda error: _record_decline(session=session, error=error, actor=actor),
+        payment_method=payment_method,
+        confirm=True,
+        save_payment_method=request.save_card and not saved,
+    )
     intent = result.data
-    with transaction.atomic():
-        session = session_lock(session_id=session.pk)
-        session.stripe_payment_intent_id = intent["id"]
-        session.client_secret = intent.get("client_secret") or ""
-        session.save(update_fields=["stripe_payment_intent_id", "client_secret", "updated_at"])
-        payment_log_create(
-            session=session,
-            event_type=LogEvent.INTENT_CREATED,
-            actor=actor,
-            stripe_request_id=result.request_id,
-            payload=intent,
-        )
-        new_status = _STATUS_AFTER.get(intent.get("status"), PaymentStatus.PENDING)
-        session_transition(
-            session=session,
-            new_status=new_status,
-            actor=actor,
-            payload={"payment_intent_status": intent.get("status")},
-            stripe_request_id=result.request_id,
-        )
+    session = payment_start_record(
+        session_id=session.pk,
+        values={
+            "stripe_payment_intent_id": intent["id"],
+            "client_secret": intent.get("client_secret"),
+        },
+        event_type=LogEvent.INTENT_CREATED,
+        result=result,
+        actor=actor,
+        new_status=_STATUS_AFTER.get(intent.get("status"), PaymentStatus.PENDING),
+        transition={
+            "payload": {"payment_intent_status": intent.get("status")},
+            "stripe_request_id": result.request_id,
+        },
+    )
     if intent.get("status") == REQUIRES_ACTION:
         return ChargeOutcome(session, REQUIRES_ACTION, session.client_secret)
     return ChargeOutcome(session, session.status)

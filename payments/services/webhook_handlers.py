@@ -16,7 +16,7 @@ from payments.models.sessions import Flow
 from payments.services.audit import payment_log_create
 from payments.services.charge_sync import charge_book
 from payments.services.ledger import ledger_record_dispute
-from payments.services.refunds import refund_apply_stripe, session_refund_status_sync
+from payments.services.refund_sync import refund_apply_stripe, session_refund_status_sync
 from payments.services.sessions import session_transition
 from payments.services.status_effects import on_dispute_changed
 from payments.services.task_queue import task_named

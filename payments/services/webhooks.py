@@ -1,20 +1,19 @@
 """Stripe events in: store each once, apply it to its session, never twice.
 
-Used by the webhook endpoint and by ``sync_stripe_events`` (the same path, so a replayed
+Used by the webhook endpoint and by ``stripe_event_sync`` (the same path, so a replayed
 event is deduplicated like a redelivered one). The caller has verified the signature.
 """
 
 import logging
 import uuid
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from payments import stripe_api
 from payments.models import PaymentSession, WebhookEvent
 from payments.models.logs import LogEvent
 from payments.models.webhooks import WebhookEventStatus
@@ -62,7 +61,7 @@ def webhook_event_receive(*, event: dict[str, Any]) -> WebhookResult:
             stored = _event_store_locked(event)
             if stored is None:
                 return WebhookResult(event["id"], DUPLICATE)
-            status = _event_apply(event, found)
+            status = _event_apply(event, stored, found)
             _event_finish(stored, status=status, session=found.get("session"))
     except Exception as error:
         if stored is None:
@@ -105,7 +104,7 @@ def _event_fail(event: dict[str, Any], *, session: PaymentSession | None, error:
         session=session,
         event_type=LogEvent.ERROR,
         actor=f"stripe:{event['id']}",
-        payload=event,
+        webhook_event=stored,
         error_message=error,
     )
 
@@ -167,7 +166,9 @@ def _insert_unless_stored(row: WebhookEvent) -> bool:
     return True
 
 
-def _event_apply(event: dict[str, Any], found: dict[str, PaymentSession]) -> str:
+def _event_apply(
+    event: dict[str, Any], stored: WebhookEvent, found: dict[str, PaymentSession]
+) -> str:
     handler = HANDLERS.get(event.get("type") or "")
     session = webhook_session_lock(event["data"]["object"]) if handler else None
     if session is not None:
@@ -176,7 +177,7 @@ def _event_apply(event: dict[str, Any], found: dict[str, PaymentSession]) -> str
         session=session,
         event_type=LogEvent.WEBHOOK_RECEIVED,
         actor=f"stripe:{event['id']}",
-        payload=event,
+        webhook_event=stored,  # the payload is stored once, on the event
     )
     if (account_handler := ACCOUNT_EVENT_HANDLERS.get(event.get("type") or "")) is not None:
         return account_handler(event)  # Stripe Connect: events about payees' accounts
@@ -248,49 +249,3 @@ def _stored_ids_filter(obj: dict[str, Any]) -> Q | None:
         if value:
             query |= Q(**{name: value})
     return query or None
-
-
-# -- recovering missed webhooks ----------------------------------------------------------------
-
-
-@dataclass
-class EventSyncResult:
-    """What ``stripe_events_sync`` did, by outcome."""
-
-    applied: int = 0
-    ignored: int = 0
-    skipped: int = 0
-    failed: list[str] = field(default_factory=list)
-
-
-def stripe_events_sync(
-    *, since: timedelta, page_size: int = 100, max_pages: int = 1000
-) -> EventSyncResult:
-    """Fetch the events Stripe created in the last ``since`` and feed each one through
-    ``webhook_event_receive``, oldest first. Events already stored are skipped by the same
-    deduplication that handles redelivered webhooks, so this is safe to run at any time."""
-    created_gte = int((timezone.now() - since).timestamp())
-    events: list[dict[str, Any]] = []
-    starting_after = None
-    for _ in range(max_pages):
-        page = stripe_api.event_list(
-            created_gte=created_gte, starting_after=starting_after, limit=page_size
-        ).data
-        events += page.get("data") or []
-        if not page.get("has_more") or not page.get("data"):
-            break
-        starting_after = page["data"][-1]["id"]
-    result = EventSyncResult()
-    for event in reversed(events):  # The Events API lists newest first.
-        try:
-            outcome = webhook_event_receive(event=event)
-        except WebhookProcessingFailed as error:
-            result.failed.append(f"{error.event_id}: {error.error}")
-            continue
-        if outcome.status == WebhookEventStatus.PROCESSED:
-            result.applied += 1
-        elif outcome.status == WebhookEventStatus.IGNORED:
-            result.ignored += 1
-        else:
-            result.skipped += 1
-    return result

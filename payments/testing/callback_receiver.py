@@ -11,8 +11,10 @@ import json
 import threading
 from collections import deque
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
+
+from stripe_emulator.server import PromptShutdownHTTPServer
 
 
 @dataclass(frozen=True)
@@ -47,7 +49,7 @@ class CallbackReceiver:
             def log_message(self, format: str, *args: Any) -> None:
                 return
 
-        self._server = ThreadingHTTPServer((host, 0), Handler)
+        self._server = PromptShutdownHTTPServer((host, 0), Handler)
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
     @property

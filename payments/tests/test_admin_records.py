@@ -88,3 +88,23 @@ def test_api_clients_never_show_keys_or_secrets(staff_client):
     assert "https://shop.example.com/cb" in page
     assert created.client.callback_secret not in page
     assert created.api_key not in page
+
+
+def test_a_log_row_about_a_stripe_event_shows_the_events_payload(staff_client, db):
+    stored = WebhookEvent.objects.create(
+        stripe_event_id="evt_7",
+        type="charge.succeeded",
+        stripe_created=timezone.now(),
+        payload={"id": "evt_7", "data": {"object": {"id": "ch_seen_in_the_admin"}}},
+    )
+    linked = PaymentLog.objects.create(
+        event_type="webhook_received", actor="stripe:evt_7", webhook_event=stored
+    )
+    own = PaymentLog.objects.create(event_type="error", actor="t", payload={"own": "row_payload"})
+
+    linked_page = staff_client.get(f"{ADMIN}paymentlog/{linked.pk}/change/").content.decode()
+    own_page = staff_client.get(f"{ADMIN}paymentlog/{own.pk}/change/").content.decode()
+
+    assert "ch_seen_in_the_admin" in linked_page
+    assert f'href="{ADMIN}webhookevent/{stored.pk}/change/"' in linked_page
+    assert "row_payload" in own_page

@@ -1,15 +1,13 @@
 """Failure alerts and receipts: queued once per session with the status change, sent by a task."""
 
 import smtplib
-import threading
-from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
 import time_machine
 from django.core import mail
 from django.core.mail.backends.base import BaseEmailBackend
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
@@ -20,6 +18,7 @@ from payments.states import PaymentStatus
 from payments.testing.factories import PaymentSessionFactory
 from payments.testing.stripe_events import StripePayment, event
 from payments.testing.tasks import run_queued_tasks
+from payments.tests.concurrency import run_together
 
 pytestmark = pytest.mark.django_db
 ALERTS = ["ops@example.com", "oncall@example.com"]
@@ -169,20 +168,13 @@ def test_concurrent_claims_queue_one_alert(alerting):
     """Eight workers see the same failure at once, each in its own transaction and without
     the session's row lock: the conditional UPDATE still lets exactly one queue the alert."""
     session = PaymentSessionFactory(status=PaymentStatus.FAILED)
-    workers = 8
-    barrier = threading.Barrier(workers)
 
     def claim(_):
-        try:
-            copy = PaymentSession.objects.get(pk=session.pk)
-            with transaction.atomic():
-                barrier.wait(timeout=30)
-                alerts_on_status_changed(session=copy, old_status=PaymentStatus.PENDING)
-        finally:
-            connection.close()
+        copy = PaymentSession.objects.get(pk=session.pk)
+        with transaction.atomic():
+            alerts_on_status_changed(session=copy, old_status=PaymentStatus.PENDING)
 
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        list(pool.map(claim, range(workers)))
+    run_together(claim, range(8))
 
     assert _alert_tasks() == 1
     run_queued_tasks()

@@ -26,6 +26,7 @@ from payments.tasks import deliver_callback
 from payments.testing.factories import PaymentSessionFactory
 from payments.testing.tasks import run_queued_tasks
 from payments.tests.callback_support import move, queued_deliveries
+from payments.tests.concurrency import run_together
 
 pytestmark = pytest.mark.django_db
 S = PaymentStatus
@@ -245,23 +246,8 @@ def test_two_workers_on_one_callback_post_it_once(callback_receiver, callback_cl
     session = PaymentSessionFactory(api_client=callback_client)
     move(session, S.PENDING)
     callback = _succeed(session)
-    start = threading.Barrier(2)
-    outcomes = []
 
-    def worker():
-        start.wait()
-        try:
-            outcomes.append(callback_deliver(callback_id=callback.id))
-        finally:
-            from django.db import connection
-
-            connection.close()
-
-    threads = [threading.Thread(target=worker) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(20)
+    outcomes = run_together(lambda _: callback_deliver(callback_id=callback.id), range(2))
 
     assert sorted(o.split(":")[0] for o in outcomes) == ["delivered", "skipped"]
     assert len(callback_receiver.requests) == 1

@@ -1,12 +1,9 @@
 """Fifty identical requests with one Idempotency-Key, at once, on PostgreSQL."""
 
-import threading
-from concurrent.futures import ThreadPoolExecutor
-
 import pytest
-from django.db import connection
 
 from payments.models import PaymentSession
+from payments.tests.concurrency import run_together
 from payments.tests.fixtures import ServiceClient, checkout_body
 
 URL = "/api/payments/checkout/"
@@ -16,20 +13,13 @@ URL = "/api/payments/checkout/"
 @pytest.mark.django_db(transaction=True)
 def test_fifty_concurrent_identical_requests_make_one_session(service, stripe_emulator, stripe_sdk):
     credentials = type("Creds", (), {"client": service.api_client, "api_key": service.api_key})
-    threads = 50
-    barrier = threading.Barrier(threads)
+    clients = [ServiceClient(credentials) for _ in range(50)]
 
-    def send(_):
-        client = ServiceClient(credentials)
-        barrier.wait(timeout=30)
-        try:
-            response = client.post_json(URL, checkout_body(), key="one-key-for-all")
-            return response.status_code, response.content
-        finally:
-            connection.close()
+    def send(client):
+        response = client.post_json(URL, checkout_body(), key="one-key-for-all")
+        return response.status_code, response.content
 
-    with ThreadPoolExecutor(max_workers=threads) as pool:
-        results = list(pool.map(send, range(threads)))
+    results = run_together(send, clients)
 
     codes = [code for code, _ in results]
     assert set(codes) <= {201, 409}, codes

@@ -1,32 +1,23 @@
 """Concurrent refunds that together exceed the amount, with real threads on PostgreSQL."""
 
-import threading
-from concurrent.futures import ThreadPoolExecutor
-
 import pytest
-from django.db import connection
 
 from payments import exceptions as exc
 from payments.models import Refund
 from payments.services.refunds import refund_create
 from payments.states import PaymentStatus
+from payments.tests.concurrency import run_together
 
 
 def _refund_concurrently(session, amounts: list[int]) -> list[str]:
-    barrier = threading.Barrier(len(amounts))
-
     def refund(amount):
         try:
-            barrier.wait(timeout=30)
             refund_create(session_id=session.pk, amount=amount, reason="", requested_by="t")
             return "refunded"
         except exc.RefundExceedsRefundable:
             return "refused"
-        finally:
-            connection.close()
 
-    with ThreadPoolExecutor(max_workers=len(amounts)) as pool:
-        return list(pool.map(refund, amounts))
+    return run_together(refund, amounts)
 
 
 @pytest.mark.postgres

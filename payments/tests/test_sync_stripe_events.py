@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from payments.models import WebhookEvent
 from payments.services import webhook_handlers
-from payments.services.webhooks import stripe_events_sync
+from payments.services.stripe_event_sync import stripe_events_sync
 from payments.states import PaymentStatus
 
 pytestmark = pytest.mark.django_db

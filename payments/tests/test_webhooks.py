@@ -15,19 +15,10 @@ from payments.states import PaymentStatus
 from payments.testing.factories import PaymentSessionFactory
 from payments.testing.pytest_plugin import EMULATOR_WEBHOOK_SECRET
 from payments.testing.stripe_events import StripePayment, event, signature_header
-from payments.tests.webhook_support import URL
+from payments.tests.webhook_support import URL, session, succeeded
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def session():
-    return PaymentSessionFactory(status=PaymentStatus.PENDING)
-
-
-@pytest.fixture
-def succeeded(session):
-    return event("payment_intent.succeeded", StripePayment.for_session(session).payment_intent())
+__all__ = ["session", "succeeded"]  # fixtures
 
 
 def _nothing_written():
@@ -54,7 +45,13 @@ def test_signed_event_is_stored_and_applied(webhooks, session, succeeded):
     session.refresh_from_db()
     assert session.status == PaymentStatus.SUCCEEDED
     received = PaymentLog.objects.get(event_type=LogEvent.WEBHOOK_RECEIVED)
-    assert received.payload == succeeded and received.actor == f"stripe:{succeeded['id']}"
+    assert received.actor == f"stripe:{succeeded['id']}"
+    # The payload is stored once, on the event; the log row points at it.
+    assert (received.payload, received.webhook_event, received.event_payload) == (
+        None,
+        stored,
+        succeeded,
+    )
     changed = PaymentLog.objects.get(event_type=LogEvent.STATUS_CHANGED)
     assert (changed.old_status, changed.new_status) == ("pending", "succeeded")
     assert changed.actor == f"stripe:{succeeded['id']}"
@@ -199,7 +196,12 @@ def test_event_for_an_unknown_session_is_stored_as_ignored(webhooks):
     stored = WebhookEvent.objects.get()
     assert (stored.status, stored.session) == (WebhookEventStatus.IGNORED, None)
     log = PaymentLog.objects.get()
-    assert (log.event_type, log.session, log.payload) == (LogEvent.WEBHOOK_RECEIVED, None, foreign)
+    assert (log.event_type, log.session, log.event_payload) == (
+        LogEvent.WEBHOOK_RECEIVED,
+        None,
+        foreign,
+    )
+    assert (log.payload, log.webhook_event) == (None, stored)
 
 
 def test_unhandled_event_type_is_stored_as_ignored(webhooks, session):

@@ -1,10 +1,6 @@
 """Concurrent deliveries of one event, with real threads against PostgreSQL."""
 
-import threading
-from concurrent.futures import ThreadPoolExecutor
-
 import pytest
-from django.db import connection
 from django.test import Client
 from django_tasks_db.models import DBTaskResult
 
@@ -14,27 +10,22 @@ from payments.states import PaymentStatus
 from payments.testing.pytest_plugin import EMULATOR_WEBHOOK_SECRET
 from payments.testing.stripe_events import signed
 from payments.testing.tasks import run_queued_tasks
+from payments.tests.concurrency import run_together
 from payments.tests.webhook_support import URL
 
 DELIVERIES = 20
 
 
 def _deliver_concurrently(events: list[dict]) -> list[tuple[int, str]]:
-    barrier = threading.Barrier(len(events))
+    def deliver(delivery):
+        body, header = delivery
+        response = Client().post(
+            URL, data=body, content_type="application/json", HTTP_STRIPE_SIGNATURE=header
+        )
+        return response.status_code, response.json().get("status")
 
-    def deliver(event):
-        try:
-            body, header = signed(event, secret=EMULATOR_WEBHOOK_SECRET)
-            barrier.wait(timeout=30)
-            response = Client().post(
-                URL, data=body, content_type="application/json", HTTP_STRIPE_SIGNATURE=header
-            )
-            return response.status_code, response.json().get("status")
-        finally:
-            connection.close()
-
-    with ThreadPoolExecutor(max_workers=len(events)) as pool:
-        return list(pool.map(deliver, events))
+    # Signed before the threads are let go, so they race only for the database.
+    return run_together(deliver, [signed(e, secret=EMULATOR_WEBHOOK_SECRET) for e in events])
 
 
 @pytest.mark.postgres

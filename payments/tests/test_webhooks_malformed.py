@@ -5,21 +5,10 @@ import pytest
 from payments.models import PaymentLog, PaymentSession, WebhookEvent
 from payments.models.logs import LogEvent
 from payments.states import PaymentStatus
-from payments.testing.factories import PaymentSessionFactory
-from payments.testing.stripe_events import StripePayment, event
-from payments.tests.webhook_support import URL
+from payments.tests.webhook_support import URL, session, succeeded
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def session():
-    return PaymentSessionFactory(status=PaymentStatus.PENDING)
-
-
-@pytest.fixture
-def succeeded(session):
-    return event("payment_intent.succeeded", StripePayment.for_session(session).payment_intent())
+__all__ = ["session", "succeeded"]  # fixtures
 
 
 def _malform(succeeded, change):

@@ -14,6 +14,7 @@ from payments import stripe_api
 from payments.models import PaymentSession
 from payments.services.sessions import session_transition
 from payments.states import PaymentStatus
+from payments.testing import stripe_events
 from payments.testing.factories import PaymentSessionFactory
 from payments.testing.pytest_plugin import EMULATOR_WEBHOOK_SECRET
 from payments.testing.stripe_events import signed
@@ -40,6 +41,19 @@ class Webhooks:
         for event, response in zip(events, responses, strict=True):
             assert response.status_code == 200, (event["type"], response.content)
         return responses
+
+
+@pytest.fixture
+def session():
+    """A pending payment session (built by the factory: no Stripe objects behind it)."""
+    return PaymentSessionFactory(status=PaymentStatus.PENDING)
+
+
+@pytest.fixture
+def succeeded(session):
+    """A ``payment_intent.succeeded`` event for ``session``, not yet delivered."""
+    payment = stripe_events.StripePayment.for_session(session)
+    return stripe_events.event("payment_intent.succeeded", payment.payment_intent())
 
 
 @pytest.fixture

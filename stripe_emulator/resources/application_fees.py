@@ -55,20 +55,22 @@ def refund_fee(ctx: Context, fee: dict[str, Any], amount: int) -> dict[str, Any]
         "fee": fee["id"],
         "metadata": {},
     }
-    ctx.store.add(fee_refund)
-    fee_refund["balance_transaction"] = balance_transactions.new_balance_transaction(
-        ctx, amount=-amount, currency=fee["currency"], source=fee_refund["id"],
-        kind="application_fee_refund", category="platform_earning_refund", description=None,
-    )["id"]  # fmt: skip
-    refunded = fee["amount_refunded"] + amount
-    listed = fee["refunds"]
-    previous = ctx.changed(
+    balance_transactions.book_return(
+        ctx,
+        fee_refund,
+        amount=-amount,
+        kind="application_fee_refund",
+        category="platform_earning_refund",
+    )
+    previous = balance_transactions.count_return(
+        ctx,
         fee,
-        amount_refunded=refunded,
-        refunded=refunded >= fee["amount"],
-        refunds={**listed, "data": [fee_refund, *listed["data"]],
-                 "total_count": listed["total_count"] + 1},
-    )  # fmt: skip
+        fee_refund,
+        total="amount_refunded",
+        flag="refunded",
+        whole=fee["amount"],
+        listed="refunds",
+    )
     ctx.emit("application_fee.refunded", fee, previous)
     return fee_refund
 

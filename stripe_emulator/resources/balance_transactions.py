@@ -1,4 +1,8 @@
-"""Balance transactions: the money movements behind charges, refunds and disputes."""
+"""Balance transactions: the money movements behind charges, refunds and disputes.
+
+Money going back (refunds, transfer reversals, application fee refunds) is booked and
+counted against what it returns by ``book_return`` and ``count_return``.
+"""
 
 from __future__ import annotations
 
@@ -72,17 +76,53 @@ def for_charge(ctx: Context, charge: dict[str, Any], amount: int) -> dict[str, A
     )
 
 
-def for_refund(ctx: Context, refund: dict[str, Any]) -> dict[str, Any]:
-    """Stripe keeps its processing fee on refunds: fee 0, net = -amount."""
-    return new_balance_transaction(
+def book_return(
+    ctx: Context,
+    item: dict[str, Any],
+    *,
+    amount: int,
+    kind: str,
+    category: str,
+    description: str | None = None,
+) -> dict[str, Any]:
+    """Store money going back (a refund, a transfer reversal, an application fee refund) with
+    its balance transaction of ``amount`` (signed, as the platform's balance moves)."""
+    ctx.store.add(item)
+    item["balance_transaction"] = new_balance_transaction(
         ctx,
-        amount=-refund["amount"],
-        currency=refund["currency"],
-        source=refund["id"],
-        kind="refund",
-        category="refund",
-        description=f"REFUND FOR CHARGE ({refund['charge']})",
-    )
+        amount=amount,
+        currency=item["currency"],
+        source=item["id"],
+        kind=kind,
+        category=category,
+        description=description,
+    )["id"]
+    return item
+
+
+def count_return(
+    ctx: Context,
+    parent: dict[str, Any],
+    item: dict[str, Any],
+    *,
+    total: str,
+    flag: str,
+    whole: int,
+    listed: str | None = None,
+) -> dict[str, Any]:
+    """Count ``item`` against what it returns money of: ``parent[total]`` grows by its amount,
+    ``parent[flag]`` is set once ``whole`` is back, and a ``listed`` sublist shows it first.
+    Returns the previous values, for the event's ``previous_attributes``."""
+    counted = parent[total] + item["amount"]
+    changes: dict[str, Any] = {total: counted, flag: counted >= whole}
+    if listed:
+        shown = parent[listed]
+        changes[listed] = {
+            **shown,
+            "data": [item, *shown["data"]],
+            "total_count": shown["total_count"] + 1,
+        }
+    return ctx.changed(parent, **changes)
 
 
 def for_refund_failure(ctx: Context, refund: dict[str, Any]) -> dict[str, Any]:

@@ -109,9 +109,15 @@ def new_refund(
         "status": status,
         "transfer_reversal": None,
     }
-    ctx.store.add(refund)
-    refund["balance_transaction"] = balance_transactions.for_refund(ctx, refund)["id"]
-    return refund
+    # Stripe keeps its processing fee on refunds: fee 0, net = -amount.
+    return balance_transactions.book_return(
+        ctx,
+        refund,
+        amount=-amount,
+        kind="refund",
+        category="refund",
+        description=f"REFUND FOR CHARGE ({charge['id']})",
+    )
 
 
 @route("POST", "/v1/refunds", check=check_create)
@@ -123,9 +129,13 @@ def create_refund(ctx: Context) -> dict[str, Any]:
     fails = payment_methods.card_of(ctx, payment_method).refunds_fail
     refund = new_refund(ctx, charge, amount, ctx.params, "pending" if fails else "succeeded")
     destinations.reverse_for_refund(ctx, charge, refund, ctx.params)
-    refunded = charge["amount_refunded"] + amount
-    previous = ctx.changed(
-        charge, amount_refunded=refunded, refunded=refunded >= charge["amount_captured"]
+    previous = balance_transactions.count_return(
+        ctx,
+        charge,
+        refund,
+        total="amount_refunded",
+        flag="refunded",
+        whole=charge["amount_captured"],
     )
     ctx.emit("refund.created", refund)
     ctx.emit("charge.refunded", charge, previous)

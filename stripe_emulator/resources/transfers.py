@@ -57,20 +57,18 @@ def reverse(ctx: Context, transfer: dict[str, Any], amount: int, refund_id: str)
         "source_refund": refund_id,
         "transfer": transfer["id"],
     }
-    ctx.store.add(reversal)
-    reversal["balance_transaction"] = balance_transactions.new_balance_transaction(
-        ctx, amount=amount, currency=transfer["currency"], source=reversal["id"],
-        kind="transfer_refund", category="transfer_reversal", description=None,
-    )["id"]  # fmt: skip
-    reversed_total = transfer["amount_reversed"] + amount
-    listed = transfer["reversals"]
-    previous = ctx.changed(
+    balance_transactions.book_return(
+        ctx, reversal, amount=amount, kind="transfer_refund", category="transfer_reversal"
+    )
+    previous = balance_transactions.count_return(
+        ctx,
         transfer,
-        amount_reversed=reversed_total,
-        reversed=reversed_total >= transfer["amount"],
-        reversals={**listed, "data": [reversal, *listed["data"]],
-                   "total_count": listed["total_count"] + 1},
-    )  # fmt: skip
+        reversal,
+        total="amount_reversed",
+        flag="reversed",
+        whole=transfer["amount"],
+        listed="reversals",
+    )
     ctx.emit("transfer.reversed", transfer, previous)
     return reversal
 

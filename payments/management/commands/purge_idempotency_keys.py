@@ -1,13 +1,9 @@
 """``manage.py purge_idempotency_keys``: delete idempotency keys older than a duration."""
 
-from datetime import timedelta
-
 from django.core.management.base import BaseCommand, CommandError
 
-from payments.durations import parse_duration
+from payments.durations import parse_duration_option
 from payments.services.idempotency import idempotency_keys_purge
-
-MINIMUM_KEEP = timedelta(hours=24)
 
 
 class Command(BaseCommand):
@@ -21,10 +17,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, older_than: str, **options):
         try:
-            age = parse_duration(older_than)
+            age = parse_duration_option(
+                older_than, option="--older-than", at_least="24h", why="clients may retry for a day"
+            )
         except ValueError as error:
-            raise CommandError(f"--older-than: {error}") from None
-        if age < MINIMUM_KEEP:
-            raise CommandError("--older-than must be at least 24h: clients may retry for a day.")
+            raise CommandError(str(error)) from None
         deleted = idempotency_keys_purge(older_than=age)
         self.stdout.write(f"Deleted {deleted} idempotency key(s) older than {older_than}.")

@@ -1,15 +1,10 @@
 """``manage.py sync_stripe_events``: fetch recent Stripe events and process any missed."""
 
-from datetime import timedelta
-
 from django.core.management.base import BaseCommand, CommandError
 
 from payments import exceptions as exc
-from payments.durations import parse_duration
-from payments.services.webhooks import stripe_events_sync
-
-# Stripe's Events API keeps 30 days of events.
-MAXIMUM_SINCE = timedelta(days=30)
+from payments.durations import parse_duration_option
+from payments.services.stripe_event_sync import stripe_events_sync
 
 
 class Command(BaseCommand):
@@ -25,11 +20,11 @@ class Command(BaseCommand):
 
     def handle(self, *args, since: str, **options):
         try:
-            window = parse_duration(since)
+            window = parse_duration_option(
+                since, option="--since", at_most="30d", why="Stripe keeps events for 30 days"
+            )
         except ValueError as error:
-            raise CommandError(f"--since: {error}") from None
-        if window > MAXIMUM_SINCE:
-            raise CommandError("--since must be at most 30d: Stripe keeps events for 30 days.")
+            raise CommandError(str(error)) from None
         try:
             result = stripe_events_sync(since=window)
         except exc.ProviderError as error:

@@ -6,13 +6,14 @@ import contextlib
 import json
 import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 import requests
 import stripe
 
 from stripe_emulator import StripeEmulator
+from stripe_emulator.server import PromptShutdownHTTPServer
 
 API_KEY = "sk_test_emulator"
 WEBHOOK_SECRET = "whsec_test_secret"
@@ -117,7 +118,7 @@ class WebhookReceiver:
             def log_message(self, *args: object) -> None:
                 pass
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server = PromptShutdownHTTPServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self._server.server_address[1]}/webhook/"
         threading.Thread(target=self._server.serve_forever, daemon=True).start()
 

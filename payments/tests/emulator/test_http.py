@@ -8,6 +8,7 @@ import pytest
 import requests
 import stripe
 
+from payments.tests.concurrency import run_together
 from payments.tests.emulator.support import (
     API_KEY,
     sdk,
@@ -168,18 +169,9 @@ def test_same_key_while_the_first_request_executes_is_409(emu):
 
 
 def test_concurrent_requests_with_one_key_create_one_object(emu):
-    barrier = threading.Barrier(20)
-    responses = []
-
-    def send():
-        barrier.wait()
-        responses.append(post(emu, "/v1/customers", {"email": "a@example.com"}, key="burst"))
-
-    workers = [threading.Thread(target=send) for _ in range(20)]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join(30)
+    responses = run_together(
+        lambda _: post(emu, "/v1/customers", {"email": "a@example.com"}, key="burst"), range(20)
+    )
     assert len(emu.store.all("customer")) == 1
     assert {response.status_code for response in responses} <= {200, 409}
     created = {response.json()["id"] for response in responses if response.status_code == 200}
