@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('payments', '0008_ownership'),
+        ('payments', '0009_payload_once'),
     ]
 
     operations = [
