@@ -23,6 +23,7 @@ from payments.models.sessions import Flow
 from payments.services.audit import payment_log_create
 from payments.services.connect import destination_params
 from payments.services.customers import customer_ensure_stripe
+from payments.services.parked_events import parked_events_apply, session_stripe_ids
 from payments.services.payment_methods import payment_method_owned
 from payments.services.sessions import session_lock, session_transition
 from payments.services.starts import payment_session_for_request, provider_error_log
@@ -118,6 +119,7 @@ def _record_answer(
     intent = result.data
     with transaction.atomic():
         session = session_lock(session_id=session.pk)
+        known_before = session_stripe_ids(session)
         session.stripe_payment_intent_id = intent["id"]
         session.client_secret = intent.get("client_secret") or ""
         session.save(update_fields=["stripe_payment_intent_id", "client_secret", "updated_at"])
@@ -136,6 +138,8 @@ def _record_answer(
             payload={"payment_intent_status": intent.get("status")},
             stripe_request_id=result.request_id,
         )
+        # Events about this intent that overtook our answer (a refund made at once).
+        parked_events_apply(session=session, known_before=known_before)
     if intent.get("status") == REQUIRES_ACTION:
         return ChargeOutcome(session, REQUIRES_ACTION, session.client_secret)
     return ChargeOutcome(session, session.status)
