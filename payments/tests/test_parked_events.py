@@ -20,7 +20,7 @@ from payments.states import DisputeStatus, PaymentStatus
 from payments.testing.factories import PaymentSessionFactory
 from payments.testing.stripe_events import StripePayment, event
 from payments.testing.tasks import run_queued_tasks
-from payments.tests.webhook_support import emulator_control, shop, webhooks  # noqa: F401
+from payments.tests.webhook_support import emulator_control
 
 pytestmark = pytest.mark.django_db
 
