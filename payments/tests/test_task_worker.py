@@ -1,16 +1,22 @@
 """The task worker rides out the database going away (``manage.py payments_worker``).
 
-A real server-side kill of the worker's session (``pg_terminate_backend``, what a PostgreSQL
-restart does to every session) while the worker runs in a thread: it keeps running, opens a
-new connection and runs the task enqueued afterwards. Plain ``db_worker`` exits instead.
+What a PostgreSQL restart does, without disturbing other tests: the worker's session is
+killed on the server (``pg_terminate_backend``) while the database refuses new connections
+(``ALLOW_CONNECTIONS false``, as a server that is shutting down or starting up does). The
+worker, running in a thread, keeps trying, and once connections are allowed again it runs the
+task enqueued afterwards. Plain ``db_worker`` exits instead. (A kill alone is not enough:
+with ``CONN_HEALTH_CHECKS`` Django quietly reconnects before the next query.)
 """
 
 import threading
+from contextlib import contextmanager
 from io import StringIO
 
+import psycopg
 import pytest
 from django.core.management import call_command
 from django.db import connection
+from django.db.utils import OperationalError
 from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 
@@ -93,10 +99,46 @@ class Running:
         self.thread.join(10)
 
 
-def _kill(pid: int) -> None:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
-        assert cursor.fetchone()[0] is True
+@contextmanager
+def database_down(pid: int):
+    """Kill session ``pid`` and refuse new connections to the test database until the block
+    ends (through the ``postgres`` database: a database cannot lock itself out)."""
+    settings = connection.settings_dict
+    name = connection.ops.quote_name(settings["NAME"])
+    admin = psycopg.connect(
+        dbname="postgres",
+        host=settings["HOST"] or None,
+        port=settings["PORT"] or None,
+        user=settings["USER"] or None,
+        password=settings["PASSWORD"] or None,
+        autocommit=True,
+    )
+    with admin:
+        admin.execute(f"ALTER DATABASE {name} WITH ALLOW_CONNECTIONS false")
+        try:
+            killed = admin.execute("SELECT pg_terminate_backend(%s)", [pid]).fetchone()[0]
+            assert killed is True
+            yield
+        finally:
+            admin.execute(f"ALTER DATABASE {name} WITH ALLOW_CONNECTIONS true")
+
+
+class Backoff:
+    """The worker's sleep between reconnects: short, and observable by the test."""
+
+    def __init__(self) -> None:
+        self.delays: list[float] = []
+        self._changed = threading.Condition()
+
+    def __call__(self, seconds: float) -> None:
+        with self._changed:
+            self.delays.append(seconds)
+            self._changed.notify_all()
+            self._changed.wait(0.05)
+
+    def wait_for(self, count: int, timeout: float = 20) -> bool:
+        with self._changed:
+            return self._changed.wait_for(lambda: len(self.delays) >= count, timeout)
 
 
 def _pid_of_worker(finished) -> int:
@@ -108,32 +150,36 @@ def _pid_of_worker(finished) -> int:
     return row.return_value
 
 
-def test_the_worker_survives_its_session_being_killed(finished):
-    running = Running(_worker(ResilientWorker, sleep=lambda seconds: None))
+def test_the_worker_rides_out_the_database_going_away(finished):
+    backoff = Backoff()
+    running = Running(_worker(ResilientWorker, sleep=backoff))
     try:
         first_pid = _pid_of_worker(finished)
-        _kill(first_pid)
+        with database_down(first_pid):
+            # It keeps trying while the database refuses it, backing off more each time.
+            assert backoff.wait_for(3)
+            assert running.thread.is_alive() and running.error is None
 
-        second_pid = _pid_of_worker(finished)  # enqueued after the kill
+        second_pid = _pid_of_worker(finished)  # enqueued after the database came back
 
         assert running.thread.is_alive() and running.error is None
         assert second_pid != first_pid
-        assert running.worker.reconnects >= 1
+        assert backoff.delays[1] > backoff.delays[0]
     finally:
         running.stop()
     assert not running.thread.is_alive() and running.error is None
 
 
-def test_plain_db_worker_exits_when_its_session_is_killed(finished):
+def test_plain_db_worker_exits_when_the_database_goes_away(finished):
     """What the resilient worker fixes (if django_tasks_db learns to reconnect, this fails
     and payments_worker can go)."""
     running = Running(_worker(Worker))
     try:
         pid = _pid_of_worker(finished)
-        _kill(pid)
-        running.thread.join(10)
-        assert not running.thread.is_alive()
-        assert running.error is not None and "OperationalError" in type(running.error).__name__
+        with database_down(pid):
+            running.thread.join(20)
+            assert not running.thread.is_alive()
+        assert isinstance(running.error, OperationalError)
     finally:
         running.stop()
 
