@@ -196,3 +196,23 @@ def test_purge_gives_up_on_events_parked_past_the_retention_window(webhooks, set
     with time_machine.travel(now + timedelta(days=30), tick=False):
         call_command("purge_parked_events", "--older-than", "7d", stdout=StringIO())
     assert set(_status([old, recent]).values()) == {"ignored"}
+
+
+def test_a_sync_that_links_the_session_applies_what_was_parked(shop, stripe_sdk):
+    """The payment's own webhooks were lost; ``sync_stripe_events`` replays them and the
+    refund parked earlier is applied in the same transaction as the replayed link."""
+    session, intent, _lost = _paid_but_undelivered(shop)
+    stripe_sdk.v1.refunds.create(params={"payment_intent": intent["id"]})
+    early = [e for e in shop.new_events() if e["type"].startswith("refund.")]
+    shop.webhooks.deliver(*early)
+    assert set(_status(early).values()) == {"parked"}
+
+    call_command("sync_stripe_events", "--since", "2h", stdout=StringIO())
+    run_queued_tasks()
+
+    session.refresh_from_db()
+    assert (session.status, session.amount_refunded) == (PaymentStatus.REFUNDED, 2500)
+    assert set(_status(early).values()) == {"processed"}
+    assert Refund.objects.get(session=session).status == "succeeded"
+    kinds = Counter(Transaction.objects.filter(session=session).values_list("kind", flat=True))
+    assert kinds == {TransactionKind.CHARGE: 1, TransactionKind.REFUND: 1}
