@@ -216,3 +216,13 @@ def test_a_sync_that_links_the_session_applies_what_was_parked(shop, stripe_sdk)
     assert Refund.objects.get(session=session).status == "succeeded"
     kinds = Counter(Transaction.objects.filter(session=session).values_list("kind", flat=True))
     assert kinds == {TransactionKind.CHARGE: 1, TransactionKind.REFUND: 1}
+
+
+def test_the_admin_lists_parked_events_with_what_they_wait_for(webhooks, admin_client):
+    stranger = StripePayment(session_id="not-a-uuid", amount=2500, tagged=False)
+    webhooks.deliver(event("refund.created", stranger.refund(2500)))
+
+    page = admin_client.get("/admin/payments/webhookevent/?status__exact=parked")
+
+    assert page.status_code == 200
+    assert stranger.payment_intent_id in page.content.decode()
