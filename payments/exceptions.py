@@ -115,3 +115,8 @@ class IdempotencyKeyReused(PaymentsError):
 class IdempotencyKeyInUse(PaymentsError):
     code = "idempotency_key_in_use"
     http_status = 409
+
+    def __init__(self, message: str, *, retry_after: int | None = None, **kw):
+        super().__init__(message, **kw)
+        # Seconds left on the other request's lock: sent as the answer's Retry-After.
+        self.retry_after = retry_after

@@ -23,7 +23,7 @@ trap cleanup EXIT INT TERM
 $PY -m stripe_emulator --host 127.0.0.1 --port "$EMULATOR_PORT" \
   --forward-to "${APP}/api/payments/webhook/stripe/" --webhook-secret "$WEBHOOK_SECRET" &
 pids+=($!)
-$PY manage.py db_worker &
+$PY manage.py payments_worker &
 pids+=($!)
 
 cat <<BANNER
@@ -32,7 +32,7 @@ cat <<BANNER
     App / API      ${APP}/api/docs/        (Swagger UI)   schema: ${APP}/api/schema/
     Admin          ${APP}/admin/           (admin / admin)
     Stripe emulator ${STRIPE_API_BASE}      (webhooks go to ${APP}/api/payments/webhook/stripe/)
-    Task worker    manage.py db_worker
+    Task worker    manage.py payments_worker
 
   Try it: create a Checkout payment with the demo API client, then open "checkout_url"
   (a page on the emulator) and pay with 4242 4242 4242 4242:

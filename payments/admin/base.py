@@ -22,6 +22,7 @@ STATUS_COLOURS = {
     "delivered": "#1a7f37",
     "processed": "#1a7f37",
     "ignored": "#57606a",
+    "parked": "#9a6700",
     "received": "#0969da",
 }
 

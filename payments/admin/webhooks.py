@@ -32,7 +32,15 @@ def reprocess_events(modeladmin, request, queryset):
 
 @admin.register(WebhookEvent)
 class WebhookEventAdmin(ReadOnlyAdmin):
-    list_display = ["received_at", "stripe_event_id", "type", "status_", "attempts", "session_"]
+    list_display = [
+        "received_at",
+        "stripe_event_id",
+        "type",
+        "status_",
+        "attempts",
+        "session_",
+        "waiting_for",  # a parked event's PaymentIntent or charge id
+    ]
     list_filter = ["status", "livemode"]
     ordering = ["-received_at", "-id"]
     search_fields = ["stripe_event_id"]

@@ -61,7 +61,10 @@ def payments_error_response(error: exc.PaymentsError) -> Response:
     body = error_body(type=kind, code=error.code, message=error.message, param=error.param)
     if isinstance(error, exc.CardDeclined):
         body["error"]["decline_code"] = error.decline_code
-    return Response(body, status=error.http_status)
+    response = Response(body, status=error.http_status)
+    if getattr(error, "retry_after", None):
+        response["Retry-After"] = str(error.retry_after)
+    return response
 
 
 _KINDS = {401: "authentication_error", 403: "permission_error"}

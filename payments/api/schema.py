@@ -21,7 +21,8 @@ DESCRIPTIONS = {
     402: "card_declined: the card was declined; `decline_code` says why.",
     403: "These credentials may not use this operation.",
     404: "No such object, or not yours.",
-    409: "idempotency_key_in_use: the first request with this key is still running; retry.",
+    409: "idempotency_key_in_use: the first request with this key is still running; retry "
+    "after `Retry-After` seconds.",
     413: "payload_too_large: the body is larger than the configured cap.",
     415: "unsupported_media_type: send `Content-Type: application/json`.",
     422: "idempotency_key_reused: the key came with another request.",
@@ -41,8 +42,10 @@ RETRY_AFTER = OpenApiParameter(
     "Retry-After",
     OpenApiTypes.INT,
     OpenApiParameter.HEADER,
-    response=[429],
-    description="Seconds to wait before retrying.",
+    response=[409, 429],
+    description="Seconds to wait before retrying: until the throttle lets the next request "
+    "through (429), or until the lock of the request still running with this Idempotency-Key "
+    "runs out (409, `idempotency_key_in_use`).",
 )
 
 

@@ -1,6 +1,7 @@
 """Stripe's events as received (``WebhookEvent``), stored once per event id."""
 
 from django.db import models
+from django.db.models import Q
 
 
 class WebhookEventStatus(models.TextChoices):
@@ -8,6 +9,9 @@ class WebhookEventStatus(models.TextChoices):
     PROCESSED = "processed", "Processed"
     IGNORED = "ignored", "Ignored"
     FAILED = "failed", "Failed"
+    # About a Stripe object no session knows yet (a Dashboard refund that overtook the
+    # payment's own events): applied when a session learns ``waiting_for``.
+    PARKED = "parked", "Parked"
 
 
 class WebhookEvent(models.Model):
@@ -33,6 +37,8 @@ class WebhookEvent(models.Model):
         on_delete=models.SET_NULL,
         related_name="webhook_events",
     )
+    # The Stripe id (PaymentIntent or charge) a parked event waits for.
+    waiting_for = models.CharField(max_length=255, blank=True, default="")
     received_at = models.DateTimeField(auto_now_add=True, db_index=True)
     processed_at = models.DateTimeField(null=True, blank=True)
 
@@ -47,6 +53,12 @@ class WebhookEvent(models.Model):
         indexes = [
             # Operators look for events that failed and are waiting for Stripe's retry.
             models.Index(fields=["status", "received_at"], name="payments_webhook_status_idx"),
+            # Linking a session looks up the events parked for its ids; only parked rows.
+            models.Index(
+                fields=["waiting_for", "stripe_created"],
+                condition=Q(status="parked"),
+                name="payments_webhook_parked_idx",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -26,7 +26,12 @@ from payments.models.callbacks import CallbackStatus
 from payments.models.logs import LogEvent
 from payments.services.audit import payment_log_create
 from payments.services.callback_transport import callback_http_session, refused_for_address
-from payments.services.callbacks import callback_body, callback_destination, callback_enqueue
+from payments.services.callbacks import (
+    callback_body,
+    callback_destination,
+    callback_enqueue,
+    callback_task_enqueue,
+)
 from payments.signing import SIGNATURE_HEADER, callback_signature_header
 
 logger = logging.getLogger(__name__)
@@ -73,15 +78,33 @@ def retry_delay(failed_attempts: int) -> timedelta:
     return timedelta(seconds=base * random.uniform(1 - JITTER, 1 + JITTER))
 
 
-def _claim(callback_id: str) -> CallbackEvent | None:
+# What ``_claim`` says when another transaction holds the callback's row.
+BUSY = "busy"
+# A callback row is locked only by short transactions (a claim, a recorded answer, a
+# redelivery): try again soon.
+BUSY_RETRY_SECONDS = 2
+
+
+def _claim(callback_id: str) -> CallbackEvent | str | None:
+    """Lease the callback for one attempt: the callback, ``None`` if there is nothing to do
+    (not pending, not due), or ``BUSY`` if another transaction holds its row.
+
+    Only the callback's own row is locked (``of=("self",)``, no ordering: the model's default
+    ordering by session would join and lock the session row too, and a webhook holding the
+    session's lock would make this claim skip a callback that is due).
+    """
     with transaction.atomic():
         callback = (
-            CallbackEvent.objects.select_for_update(skip_locked=True)
+            CallbackEvent.objects.select_for_update(skip_locked=True, of=("self",))
             .filter(pk=callback_id, status=CallbackStatus.PENDING)
+            .order_by("pk")
             .first()
         )
         now = timezone.now()
-        if callback is None or (callback.next_attempt_at and callback.next_attempt_at > now):
+        if callback is None:
+            pending = CallbackEvent.objects.filter(pk=callback_id, status=CallbackStatus.PENDING)
+            return BUSY if pending.exists() else None
+        if callback.next_attempt_at and callback.next_attempt_at > now:
             return None
         callback.attempts += 1
         callback.next_attempt_at = now + LEASE
@@ -185,10 +208,16 @@ def _log(callback: CallbackEvent, event_type: str, outcome: Outcome) -> None:
 
 def callback_deliver(*, callback_id: str) -> str:
     """Make one delivery attempt of a due, pending callback; a no-op for one that is not due,
-    delivered, failed, or being delivered by another worker. Returns what happened."""
+    delivered, failed, or being delivered by another worker. If another transaction holds the
+    callback's row, a new task tries again in ``BUSY_RETRY_SECONDS``. Returns what happened."""
     callback = _claim(callback_id)
     if callback is None:
-        return "skipped: not pending, not due, or claimed by another worker"
+        return "skipped: not pending, or not due (delivered, failed, or leased by a worker)"
+    if callback == BUSY:
+        # Finishing here would leave a due callback without a task until the sweep.
+        run_after = timezone.now() + timedelta(seconds=BUSY_RETRY_SECONDS)
+        callback_task_enqueue(callback_id=callback_id, run_after=run_after)
+        return f"busy: its row is locked by another transaction; retry at {run_after.isoformat()}"
     outcome = _post(callback)
     if not outcome.delivered:
         logger.info("Callback %s attempt %s: %s", callback_id, callback.attempts, outcome.error)

@@ -77,6 +77,12 @@ def _enqueue_task(callback_id: str, run_after: Any = None) -> str:
     return str(task.enqueue(callback_id=callback_id).id)
 
 
+def callback_task_enqueue(*, callback_id: str, run_after: Any = None) -> str:
+    """Queue one more delivery task for a callback without touching its row (whose lock
+    another transaction may hold). Returns the task's id."""
+    return _enqueue_task(callback_id, run_after)
+
+
 def callback_enqueue(
     *, callback: CallbackEvent, run_after: Any = None, fields: Iterable[str] = ()
 ) -> None:
@@ -187,9 +193,12 @@ def callbacks_deliver_due(*, session_id: Any = None, limit: int = 500) -> int:
         if _task_is_queued(task_id):
             continue
         with transaction.atomic():
+            # Only the callback's row (no join to the session through the default ordering):
+            # a webhook holding the session's lock must not hide a lost callback.
             callback = (
-                CallbackEvent.objects.select_for_update(skip_locked=True)
+                CallbackEvent.objects.select_for_update(skip_locked=True, of=("self",))
                 .filter(pk=callback_id, status=CallbackStatus.PENDING, task_id=task_id)
+                .order_by("pk")
                 .first()
             )
             if callback is None:
@@ -206,7 +215,11 @@ def callback_redeliver(*, callback_ids: Iterable[str]) -> int:
     """Queue these callbacks for delivery now, whatever their status (staff redelivery; a
     delivered one is sent again and the receiver dedupes it). Starts a fresh retry schedule.
     Returns how many were queued."""
-    callbacks = CallbackEvent.objects.select_for_update().filter(pk__in=list(callback_ids))
+    callbacks = (
+        CallbackEvent.objects.select_for_update(of=("self",))
+        .filter(pk__in=list(callback_ids))
+        .order_by("pk")
+    )
     now = timezone.now()
     count = 0
     for callback in callbacks:

@@ -6,6 +6,7 @@ far it got (``resource_id``, ``recovery_point``) as it goes, and finally the res
 every later request with the same key and body gets back verbatim.
 """
 
+import math
 from datetime import timedelta
 
 from django.db import transaction
@@ -50,9 +51,11 @@ def idempotency_key_acquire(
         return idem
     lock_timeout = timedelta(seconds=payments_settings.IDEMPOTENCY_LOCK_SECONDS)
     if idem.locked_at is not None and idem.locked_at > now - lock_timeout:
+        left = (idem.locked_at + lock_timeout - now).total_seconds()
         raise exc.IdempotencyKeyInUse(
             "A request with this Idempotency-Key is still being processed. Retry later.",
             param="Idempotency-Key",
+            retry_after=max(1, math.ceil(left)),
         )
     idem.locked_at = now
     idem.save(update_fields=["locked_at", "updated_at"])

@@ -29,6 +29,7 @@ from payments.services.audit import payment_log_create
 from payments.services.connect import destination_params, payee_destination
 from payments.services.customers import customer_ensure_stripe
 from payments.services.idempotency import idempotency_key_set_resource
+from payments.services.parked_events import parked_events_apply, session_stripe_ids
 from payments.services.sessions import session_lock, session_transition
 
 # What every start request (a dataclass) carries onto its session.
@@ -135,6 +136,7 @@ def payment_start_record(
         id_field = next(iter(values))
         if getattr(session, id_field):
             return session  # a concurrent retry recorded it first
+        known_before = session_stripe_ids(session)
         for name, value in values.items():
             setattr(session, name, value or "")
         session.save(update_fields=[*values, "updated_at"])
@@ -148,6 +150,9 @@ def payment_start_record(
         session_transition(
             session=session, new_status=new_status, actor=actor, **(transition or {})
         )
+        # Events about the new object that overtook Stripe's answer (a refund made at once)
+        # were parked for it: they apply now, in the transaction that links it.
+        parked_events_apply(session=session, known_before=known_before)
     return session
 
 

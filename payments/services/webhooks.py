@@ -19,6 +19,12 @@ from payments.models.logs import LogEvent
 from payments.models.webhooks import WebhookEventStatus
 from payments.services.audit import payment_log_create
 from payments.services.connect import ACCOUNT_EVENT_HANDLERS
+from payments.services.parked_events import (
+    parked_event_waiting_for,
+    parked_events_apply,
+    parked_ids_lock,
+    session_stripe_ids,
+)
 from payments.services.sessions import session_lock
 from payments.services.webhook_handlers import HANDLERS, EventContext, stripe_id
 
@@ -40,7 +46,7 @@ class WebhookProcessingFailed(Exception):
 @dataclass(frozen=True)
 class WebhookResult:
     event_id: str
-    status: str  # processed, ignored, or duplicate (seen before: nothing changed)
+    status: str  # processed, parked, ignored, or duplicate (seen before: nothing changed)
 
 
 def webhook_event_receive(*, event: dict[str, Any]) -> WebhookResult:
@@ -54,7 +60,7 @@ def webhook_event_receive(*, event: dict[str, Any]) -> WebhookResult:
     Rolling back the whole transaction rather than to a savepoint costs nothing on the
     success path, where a savepoint cost two round trips per event.
     """
-    found: dict[str, PaymentSession] = {}
+    found: dict[str, Any] = {}
     stored: WebhookEvent | None = None
     try:
         with transaction.atomic():
@@ -62,7 +68,12 @@ def webhook_event_receive(*, event: dict[str, Any]) -> WebhookResult:
             if stored is None:
                 return WebhookResult(event["id"], DUPLICATE)
             status = _event_apply(event, stored, found)
-            _event_finish(stored, status=status, session=found.get("session"))
+            _event_finish(
+                stored,
+                status=status,
+                session=found.get("session"),
+                waiting_for=found.get("waiting_for", ""),
+            )
     except Exception as error:
         if stored is None:
             raise  # Storing the event failed: nothing was applied, nothing to record.
@@ -73,7 +84,9 @@ def webhook_event_receive(*, event: dict[str, Any]) -> WebhookResult:
     return WebhookResult(stored.stripe_event_id, status)
 
 
-def _event_finish(stored: WebhookEvent, *, status: str, session: PaymentSession | None) -> None:
+def _event_finish(
+    stored: WebhookEvent, *, status: str, session: PaymentSession | None, waiting_for: str = ""
+) -> None:
     stored.attempts += 1
     stored.status, stored.error, stored.session = status, "", session
     stored.processed_at = timezone.now()
@@ -84,6 +97,7 @@ def _event_finish(stored: WebhookEvent, *, status: str, session: PaymentSession 
         attempts=stored.attempts,
         session=session,
         processed_at=stored.processed_at,
+        waiting_for=waiting_for,
     )
 
 
@@ -166,11 +180,20 @@ def _insert_unless_stored(row: WebhookEvent) -> bool:
     return True
 
 
-def _event_apply(
-    event: dict[str, Any], stored: WebhookEvent, found: dict[str, PaymentSession]
-) -> str:
+def _event_apply(event: dict[str, Any], stored: WebhookEvent, found: dict[str, Any]) -> str:
     handler = HANDLERS.get(event.get("type") or "")
-    session = webhook_session_lock(event["data"]["object"]) if handler else None
+    obj = event["data"]["object"]
+    session = webhook_session_lock(obj) if handler else None
+    if handler is not None and session is None:
+        # An object no session knows yet may be ours all the same (a Dashboard refund that
+        # overtook the payment's own events): park it until a session learns its id.
+        waiting_for = parked_event_waiting_for(
+            obj, names_a_session=bool(_referenced_session_ids(obj))
+        )
+        if waiting_for:
+            parked_ids_lock([waiting_for])
+            session = webhook_session_lock(obj)  # linked while we looked?
+            found["waiting_for"] = "" if session else waiting_for
     if session is not None:
         found["session"] = session
     payment_log_create(
@@ -181,9 +204,14 @@ def _event_apply(
     )
     if (account_handler := ACCOUNT_EVENT_HANDLERS.get(event.get("type") or "")) is not None:
         return account_handler(event)  # Stripe Connect: events about payees' accounts
-    if handler is None or session is None:
+    if handler is None:
         return WebhookEventStatus.IGNORED
+    if session is None:
+        return WebhookEventStatus.PARKED if found.get("waiting_for") else WebhookEventStatus.IGNORED
+    known_before = session_stripe_ids(session)
     handler(EventContext(event=event, session=session))
+    # If this event taught the session its PaymentIntent or charge id, what waited for it.
+    parked_events_apply(session=session, known_before=known_before)
     return WebhookEventStatus.PROCESSED
 
 

@@ -34,6 +34,7 @@ class CallbackReceiver:
         self.response_body = b'{"received": true}'
         self._scripted: deque[int] = deque()
         self._lock = threading.Lock()
+        self._arrived = threading.Condition(self._lock)
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -62,9 +63,15 @@ class CallbackReceiver:
         with self._lock:
             self._scripted.extend(statuses)
 
+    def wait_for(self, count: int, timeout: float = 10) -> bool:
+        """Block until ``count`` requests arrived (``True``) or ``timeout`` seconds passed."""
+        with self._arrived:
+            return self._arrived.wait_for(lambda: len(self.requests) >= count, timeout)
+
     def _record(self, path: str, headers: dict[str, str], body: bytes) -> int:
         with self._lock:
             self.requests.append(ReceivedCallback(path=path, headers=headers, body=body))
+            self._arrived.notify_all()
             return self._scripted.popleft() if self._scripted else self.default_status
 
     def start(self) -> "CallbackReceiver":

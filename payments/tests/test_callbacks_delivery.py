@@ -249,7 +249,12 @@ def test_two_workers_on_one_callback_post_it_once(callback_receiver, callback_cl
 
     outcomes = run_together(lambda _: callback_deliver(callback_id=callback.id), range(2))
 
-    assert sorted(o.split(":")[0] for o in outcomes) == ["delivered", "skipped"]
+    # The loser either found the row locked by the winner's claim (busy: it queues a retry,
+    # which will find the callback leased or delivered) or found it leased (skipped).
+    assert sorted(o.split(":")[0] for o in outcomes) in (
+        ["busy", "delivered"],
+        ["delivered", "skipped"],
+    )
     assert len(callback_receiver.requests) == 1
     assert CallbackAttempt.objects.count() == 1
 

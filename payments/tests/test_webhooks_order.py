@@ -49,13 +49,18 @@ def test_objects_without_our_metadata_are_matched_by_stored_stripe_ids(webhooks)
     assert set(WebhookEvent.objects.values_list("status", flat=True)) == {"processed"}
 
 
-def test_untagged_event_nobody_knows_is_ignored(webhooks):
-    _pending()
+def test_untagged_event_nobody_knows_waits_for_its_payment_intent(webhooks):
+    """Nothing says whose it is yet: parked (test_parked_events.py), never applied to the
+    wrong session; what is not ours is ignored there too."""
+    session = _pending()
     stranger = StripePayment(session_id="not-a-uuid", amount=2500, tagged=False)
 
     response = webhooks.post(event("charge.succeeded", stranger.charge()))
 
-    assert response.json()["status"] == "ignored"
+    assert response.json()["status"] == "parked"
+    assert WebhookEvent.objects.get().waiting_for == stranger.payment_intent_id
+    session.refresh_from_db()
+    assert not session.stripe_charge_id and not session.card_last4
 
 
 def test_late_checkout_completed_does_not_unrefund(webhooks):
