@@ -20,7 +20,7 @@ from payments.models.ledger import TransactionKind
 from payments.services import webhook_handlers as handlers
 from payments.services.ledger import ledger_record_refund
 from payments.services.reconciliation_compare import StripeState
-from payments.services.refunds import session_refunds_sync
+from payments.services.refund_sync import session_refunds_sync
 from payments.services.sessions import session_lock
 
 # The handler a delivery of the object's latest event would run, by the object's status.
