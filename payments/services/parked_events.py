@@ -31,7 +31,7 @@ from django.utils import timezone
 from payments.models import PaymentSession, WebhookEvent
 from payments.models.logs import LogEvent
 from payments.models.webhooks import WebhookEventStatus
-from payments.services.audit import payment_log_create
+from payments.services.audit import payment_log_create, webhook_event_applying
 from payments.services.webhook_handlers import HANDLERS, EventContext, stripe_id
 
 logger = logging.getLogger(__name__)
@@ -108,9 +108,10 @@ def _apply_one(stored: WebhookEvent, session: PaymentSession) -> int:
                 session=session,
                 event_type=LogEvent.WEBHOOK_RECEIVED,
                 actor=f"stripe:{stored.stripe_event_id}",
-                payload=event,
+                webhook_event=stored,  # the payload is stored once, on the event
             )
-            handler(EventContext(event=event, session=session))
+            with webhook_event_applying(event=event, stored=stored):
+                handler(EventContext(event=event, session=session))
     except Exception as error:
         logger.exception("Parked Stripe event %s failed", stored.stripe_event_id)
         session.refresh_from_db()  # the savepoint rolled its changes back

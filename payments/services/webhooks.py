@@ -17,7 +17,7 @@ from django.utils import timezone
 from payments.models import PaymentSession, WebhookEvent
 from payments.models.logs import LogEvent
 from payments.models.webhooks import WebhookEventStatus
-from payments.services.audit import payment_log_create
+from payments.services.audit import payment_log_create, webhook_event_applying
 from payments.services.connect import ACCOUNT_EVENT_HANDLERS
 from payments.services.parked_events import (
     parked_event_waiting_for,
@@ -209,7 +209,8 @@ def _event_apply(event: dict[str, Any], stored: WebhookEvent, found: dict[str, A
     if session is None:
         return WebhookEventStatus.PARKED if found.get("waiting_for") else WebhookEventStatus.IGNORED
     known_before = session_stripe_ids(session)
-    handler(EventContext(event=event, session=session))
+    with webhook_event_applying(event=event, stored=stored):
+        handler(EventContext(event=event, session=session))
     # If this event taught the session its PaymentIntent or charge id, what waited for it.
     parked_events_apply(session=session, known_before=known_before)
     return WebhookEventStatus.PROCESSED

@@ -55,6 +55,12 @@ def test_signed_event_is_stored_and_applied(webhooks, session, succeeded):
     changed = PaymentLog.objects.get(event_type=LogEvent.STATUS_CHANGED)
     assert (changed.old_status, changed.new_status) == ("pending", "succeeded")
     assert changed.actor == f"stripe:{succeeded['id']}"
+    # The handler's own rows (here the status change) point at the event too: no copy.
+    assert (changed.payload, changed.webhook_event, changed.event_payload) == (
+        None,
+        stored,
+        succeeded,
+    )
 
 
 def test_tampered_body_is_refused_and_nothing_written(webhooks, session, succeeded):
