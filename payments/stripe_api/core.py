@@ -8,7 +8,6 @@ second object at Stripe.
 
 import functools
 import hashlib
-import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -18,6 +17,7 @@ import stripe
 
 from payments import exceptions as exc
 from payments.conf import payments_settings
+from payments.stripe_api.events import webhook_event_parse
 
 
 @dataclass(frozen=True)
@@ -158,12 +158,4 @@ def webhook_event_verify(
             last_error = str(e.user_message)
     else:
         raise exc.InvalidWebhookSignature(f"Invalid Stripe-Signature: {last_error}")
-    try:
-        event = json.loads(payload)
-    except ValueError as e:
-        raise exc.InvalidWebhookSignature("The body is not JSON.", code="invalid_payload") from e
-    if not isinstance(event, dict) or event.get("object") != "event" or not event.get("id"):
-        raise exc.InvalidWebhookSignature("The body is not a Stripe event.", code="invalid_payload")
-    if not isinstance(event.get("data"), dict) or not isinstance(event["data"].get("object"), dict):
-        raise exc.InvalidWebhookSignature("The event has no data.object.", code="invalid_payload")
-    return event
+    return webhook_event_parse(payload)
