@@ -11,6 +11,7 @@ from payments.models import IdempotencyKey
 from payments.services.idempotency import (
     idempotency_key_acquire,
     idempotency_key_complete,
+    idempotency_key_forget_resource,
     idempotency_key_release,
     idempotency_key_set_resource,
     idempotency_keys_purge,
@@ -146,3 +147,17 @@ def test_each_step_writes_only_its_own_columns():
     IdempotencyKey.objects.filter(pk=idem.pk).update(response_status=None, request_path="/moved/")
     idempotency_key_release(idem=idem)
     assert IdempotencyKey.objects.get().request_path == "/moved/"
+
+
+def test_forgetting_a_refused_resource_frees_the_key_for_the_corrected_request():
+    idem = acquire()
+    idempotency_key_set_resource(idem=idem, resource_id="refund-1", recovery_point="reserved")
+    IdempotencyKey.objects.filter(pk=idem.pk).update(request_path="/moved/")
+
+    idempotency_key_forget_resource(idem=idem)
+    stored = IdempotencyKey.objects.get()
+    assert (stored.resource_id, stored.recovery_point) == ("", "started")
+    assert stored.request_path == "/moved/"  # only its own columns are written
+
+    idempotency_key_release(idem=idem)  # nothing was created: the key goes
+    assert not IdempotencyKey.objects.exists()
