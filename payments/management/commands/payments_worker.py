@@ -1,3 +1,5 @@
+"""`manage.py payments_worker`: `db_worker` that rides out a database restart (payments.task_worker)."""
+
 from django_tasks_db.management.commands import db_worker
 
 from payments.task_worker import ResilientWorker

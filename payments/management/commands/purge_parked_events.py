@@ -1,3 +1,5 @@
+"""`manage.py purge_parked_events`: give up on events parked longer than the retention."""
+
 from django.core.management.base import BaseCommand, CommandError
 
 from payments.conf import payments_settings
