@@ -3,7 +3,8 @@
 `make test-integration` (CI runs it after `make test`). In a temporary directory it:
 
 1. copies the sources (the "checkout": no ``build/`` or egg-info lands in the repository),
-   creates a fresh virtual environment and a host project (``django-admin startproject mysite``);
+   creates a fresh virtual environment and a host project (``django-admin startproject mysite``,
+   once step 1 has installed the wheel, which must bring neither the emulator nor demo commands);
 2. applies the fenced blocks of the README's ``## Install into your project`` section, in
    order: ``sh`` lines run in the venv (``export`` lines set the environment of the
    lines after them) (``pip wheel`` in the checkout, everything else in the
@@ -19,8 +20,8 @@
    pays it through the emulator's control endpoint, and polls the status endpoint until it
    says ``succeeded`` (bounded);
 5. runs the README's example test with pytest in the host (the ``testing`` extra's plugin and
-   the emulator), and ``manage.py check`` without a required app and without ``TASKS``,
-   expecting each to be named.
+   the emulator) and a test of the extra's factories, and ``manage.py check`` without a
+   required app and without ``TASKS``, expecting each to be named.
 
 Dependencies come from the package index, pinned to this repository's tested set
 (``requirements*.txt`` as ``PIP_CONSTRAINT``) so the run is reproducible. If a step the README
@@ -53,6 +54,22 @@ EXAMPLE_TEST = "test_integrator_example.py"
 README_EMULATOR_PORT, README_HOST_PORT, README_WEBHOOK_SECRET = "12111", "8000", "whsec_local"
 BACKGROUND_MARKERS = ("runserver", "db_worker", "stripe_emulator --port")
 DEADLINE_SECONDS = 60
+# Beside the README's example: the testing extra's factories work in the host.
+FACTORIES_TEST = """
+import pytest
+
+from payments.models import PaymentSession
+from payments.testing.factories import PaymentSessionFactory
+
+
+@pytest.mark.django_db
+def test_the_factories_build_a_payment_session():
+    session = PaymentSessionFactory(amount=1234)
+
+    stored = PaymentSession.objects.get(pk=session.pk)
+    assert (stored.amount, stored.currency) == (1234, "gbp")
+    assert stored.customer.api_client_id == stored.api_client_id
+"""
 
 
 def readme_blocks(readme: str) -> list[tuple[int, str, str]]:
@@ -134,7 +151,7 @@ class Run:
         self.stack.callback(log.close)
 
     def log_tail(self, log_name: str) -> str:
-        return (self.work / log_name).read_text()[-4000:]
+        return (self.work / log_name).read_text()[-20000:]
 
 
 def _kill_group(process: subprocess.Popen) -> None:
@@ -181,6 +198,7 @@ def apply_step(run: Run, step: int, language: str, text: str) -> str | None:
         key = None
         for line in shell_lines(text):
             if line.startswith("export "):
+                print(f"$ {line}", flush=True)
                 run.env.update(re.findall(r"(\w+)=(\S+)", line))
                 continue
             if line.startswith("stripe listen"):
@@ -258,9 +276,24 @@ def take_a_payment(run: Run, api_key: str) -> None:
         seen = json.loads(http("GET", f"{api}/sessions/{created['id']}/", headers=auth)[1])
         if seen["status"] == "succeeded":
             print(f"status endpoint: {seen['status']}", flush=True)
-            return
+            break
         time.sleep(0.5)
-    raise SystemExit(f"not succeeded: {seen}\n{run.log_tail('serve.log')}")
+    else:
+        raise SystemExit(f"not succeeded: {seen}\n{run.log_tail('serve.log')}")
+    # The emulator's signed delivery reached the host and was accepted (runserver's log).
+    if '"POST /api/payments/webhook/stripe/ HTTP/1.1" 200' not in run.log_tail("serve.log"):
+        raise SystemExit(f"no accepted webhook delivery:\n{run.log_tail('serve.log')}")
+
+
+def check_production_install(run: Run) -> None:
+    """Step 1's wheel alone: payments without the emulator or the demo commands."""
+    probe = (
+        "import importlib.util as u; "
+        "assert u.find_spec('payments'), 'payments is not installed'; "
+        "assert not u.find_spec('stripe_emulator'), 'the emulator came with the wheel'; "
+        "assert not u.find_spec('payments.management.commands.load_demo_data'), 'demo data'"
+    )
+    run.sh(f'python -c "{probe}"', cwd=run.work)
 
 
 def check_names_what_is_missing(run: Run) -> None:
@@ -289,6 +322,7 @@ def integrate(run: Run) -> None:
     api_key = None
     for step, language, text in readme_blocks((ROOT / "README.md").read_text()):
         if step >= 2 and not (run.host / "manage.py").exists():
+            check_production_install(run)
             run.sh(f"django-admin startproject {PROJECT} .", cwd=run.host)
         api_key = apply_step(run, step, language, text) or api_key
     if not api_key:
@@ -296,7 +330,10 @@ def integrate(run: Run) -> None:
     env = {**run.env, "STRIPE_SECRET_KEY": "sk_test_local", "STRIPE_WEBHOOK_SECRETS": "whsec_x"}
     run.sh("python manage.py check --fail-level WARNING", cwd=run.host, env=env)
     take_a_payment(run, api_key)
-    run.sh(f"python -m pytest -q -p no:cacheprovider {EXAMPLE_TEST}", cwd=run.host)
+    (run.host / "test_factories.py").write_text(FACTORIES_TEST.lstrip())
+    run.sh(
+        f"python -m pytest -q -p no:cacheprovider {EXAMPLE_TEST} test_factories.py", cwd=run.host
+    )
     check_names_what_is_missing(run)
 
 
