@@ -21,7 +21,7 @@
    says ``succeeded`` (bounded);
 5. runs the README's example test with pytest in the host (the ``testing`` extra's plugin and
    the emulator) and a test of the extra's factories, and ``manage.py check`` without a
-   required app and without ``TASKS``, expecting each to be named.
+   required app, without ``TASKS`` and without a Stripe key, expecting each to be named.
 
 Dependencies come from the package index, pinned to this repository's tested set
 (``requirements*.txt`` as ``PIP_CONSTRAINT``) so the run is reproducible. If a step the README
@@ -297,7 +297,7 @@ def check_production_install(run: Run) -> None:
 
 
 def check_names_what_is_missing(run: Run) -> None:
-    """``manage.py check`` without a required app, then without TASKS, names each."""
+    """``manage.py check`` without a required app, without TASKS, without a key: names each."""
     settings = run.host / PROJECT
     cases = {
         "without_app": (
@@ -305,6 +305,10 @@ def check_names_what_is_missing(run: Run) -> None:
             "'rest_framework_api_key' must be in INSTALLED_APPS",
         ),
         "without_tasks": ("del TASKS", "payments.E041"),
+        "without_key": (
+            "PAYMENTS['STRIPE_SECRET_KEY'] = ''",
+            "(payments.E001) PAYMENTS['STRIPE_SECRET_KEY'] is not set",
+        ),
     }
     for name, (change, expected) in cases.items():
         (settings / f"settings_{name}.py").write_text(f"from .settings import *\n\n{change}\n")
