@@ -66,8 +66,10 @@ test-matrix: install
 ## make test-integration: the README's "Install into your project" steps, followed by a script
 ## in a fresh venv and `django-admin startproject` host, end to end against the installed
 ## emulator (scripts/integration_test.py; a few minutes, dependencies from the package index).
+# Twice: the deployment's Python 3.11 and Django 5.2, then the newest cell (3.13, Django 6.0).
 test-integration: install
 	$(PY) scripts/integration_test.py
+	PATH="$(PYENV_PATH)$$PATH" $(PY) scripts/integration_test.py --python python3.13 --django 6.0
 
 ## make bench: the benchmarks behind docs/benchmarks.md (needs PostgreSQL).
 bench: install

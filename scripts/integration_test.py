@@ -24,8 +24,9 @@
    required app, without ``TASKS`` and without a Stripe key, expecting each to be named.
 
 Dependencies come from the package index, pinned to this repository's tested set
-(``requirements*.txt`` as ``PIP_CONSTRAINT``) so the run is reproducible. If a step the README
-gives is not enough, fix the README, not this script.
+(``requirements*.txt`` as ``PIP_CONSTRAINT``) so the run is reproducible; ``--django 6.0`` takes
+the matrix's pin for that series instead, ``--python`` the interpreter of the venv. If a step
+the README gives is not enough, fix the README, not this script.
 """
 
 from __future__ import annotations
@@ -47,6 +48,7 @@ from contextlib import ExitStack
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+NOXFILE = ROOT / "noxfile.py"
 SECTION = "## Install into your project"
 PROJECT = "mysite"
 EXAMPLE_TEST = "test_integrator_example.py"
@@ -104,8 +106,8 @@ def free_port() -> int:
 class Run:
     """One integration run: the directories, the venv's environment and the background jobs."""
 
-    def __init__(self, work: Path, stack: ExitStack, python: str) -> None:
-        self.work, self.stack, self.python = work, stack, python
+    def __init__(self, work: Path, stack: ExitStack, python: str, django: str) -> None:
+        self.work, self.stack, self.python, self.django = work, stack, python, django
         self.checkout, self.host, self.venv = work / "checkout", work / "host", work / "venv"
         self.emulator_port, self.host_port = free_port(), free_port()
         self.webhook_secret = f"whsec_it_{os.getpid()}"
@@ -179,6 +181,11 @@ def prepare(run: Run) -> None:
         for line in (ROOT / name).read_text().splitlines():
             if re.match(r"^[A-Za-z0-9]", line):
                 pins.append(re.sub(r"\[.*?\]", "", line))
+    if run.django:  # the matrix's pin for that series (noxfile.py's DJANGO_PINS)
+        match = re.search(rf'"{re.escape(run.django)}": "(Django==[^"]+)"', NOXFILE.read_text())
+        if not match:
+            raise SystemExit(f"--django {run.django}: not a series in noxfile.py's DJANGO_PINS")
+        pins = [p for p in pins if not p.lower().startswith("django==")] + [match.group(1)]
     (run.work / "constraints.txt").write_text("\n".join(pins) + "\n")
     subprocess.run([run.python, "-m", "venv", str(run.venv)], check=True)
     run.sh("python -m pip install --quiet --upgrade pip", cwd=run.work)
@@ -344,13 +351,14 @@ def integrate(run: Run) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--python", default=sys.executable, help="the venv's interpreter")
+    parser.add_argument("--django", default="", help="a Django series of the matrix, e.g. 6.0")
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
     args = parser.parse_args()
     started = time.monotonic()
     work = Path(tempfile.mkdtemp(prefix="payments-integration-"))
     try:
         with ExitStack() as stack:
-            integrate(Run(work, stack, args.python))
+            integrate(Run(work, stack, args.python, args.django))
     finally:
         if args.keep:
             print(f"kept {work}")
