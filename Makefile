@@ -9,7 +9,7 @@ DEPLOY_ENV := DEBUG=false ALLOWED_HOSTS=payments.example.com \
 	DJANGO_SECRET_KEY=ci-deploy-check-4f9a1b7c2d8e3f6a0b5c9d2e7f1a4b8c3d6e9f0a2b5c8d1e4f7 \
 	STRIPE_SECRET_KEY=sk_test_deploycheck STRIPE_WEBHOOK_SECRET=whsec_deploycheck
 
-.PHONY: install run test lint check pytest test-matrix bench clean test-stripe mutation
+.PHONY: install run test lint check pytest test-matrix test-integration bench clean test-stripe mutation
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is required"'
@@ -62,6 +62,14 @@ PYENV_PATH := $(shell command -v pyenv >/dev/null 2>&1 && for v in 3.11 3.12 3.1
 	p=$$(pyenv prefix "$$(pyenv latest $$v 2>/dev/null)" 2>/dev/null) && printf '%s/bin:' "$$p"; done)
 test-matrix: install
 	PATH="$(PYENV_PATH)$$PATH" $(VENV)/bin/nox $(NOX_ARGS)
+
+## make test-integration: the README's "Install into your project" steps, followed by a script
+## in a fresh venv and `django-admin startproject` host, end to end against the installed
+## emulator (scripts/integration_test.py; a few minutes, dependencies from the package index).
+# Twice: the deployment's Python 3.11 and Django 5.2, then the newest cell (3.13, Django 6.0).
+test-integration: install
+	$(PY) scripts/integration_test.py
+	PATH="$(PYENV_PATH)$$PATH" $(PY) scripts/integration_test.py --python python3.13 --django 6.0
 
 ## make bench: the benchmarks behind docs/benchmarks.md (needs PostgreSQL).
 bench: install

@@ -16,9 +16,9 @@ def check_stripe_keys(app_configs, **kwargs):
     if not key:
         messages.append(
             Error(
-                "STRIPE_SECRET_KEY is not set.",
-                hint="Set it to a Stripe secret key (sk_test_... for test mode), or set "
-                "PAYMENTS_ENABLED=false.",
+                "PAYMENTS['STRIPE_SECRET_KEY'] is not set.",
+                hint="Set it to a Stripe secret key (sk_test_... for test mode), or turn "
+                "payments off with PAYMENTS['ENABLED'] = False.",
                 id="payments.E001",
             )
         )
@@ -41,9 +41,10 @@ def check_stripe_keys(app_configs, **kwargs):
     if not payments_settings.STRIPE_WEBHOOK_SECRETS:
         messages.append(
             Warning(
-                "STRIPE_WEBHOOK_SECRET is not set: every Stripe webhook will be refused.",
-                hint="Set it to the endpoint's signing secret (whsec_...); a comma-separated "
-                "list is accepted while rotating.",
+                "PAYMENTS['STRIPE_WEBHOOK_SECRETS'] is empty: every Stripe webhook will be "
+                "refused.",
+                hint="Add the webhook endpoint's signing secret (whsec_...); list several "
+                "while rotating.",
                 id="payments.W001",
             )
         )

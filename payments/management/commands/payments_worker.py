@@ -1,4 +1,4 @@
-"""`manage.py payments_worker`: `db_worker` that rides out a database restart (payments.task_worker)."""
+"""`manage.py payments_worker`: `db_worker` that rides out a database restart."""
 
 from django_tasks_db.management.commands import db_worker
 
