@@ -13,7 +13,6 @@ from typing import Any
 from payments.models import PaymentLog, PaymentSession, WebhookEvent
 from payments.models.logs import LogEvent
 
-
 _APPLYING: ContextVar[tuple[Any, WebhookEvent] | None] = ContextVar(
     "payments_webhook_event_applying", default=None
 )
