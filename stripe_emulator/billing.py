@@ -94,12 +94,17 @@ def _product_name(item: dict[str, Any]) -> str:
     return str(item["price"].get("nickname") or item["price"]["product"])
 
 
-def collect(ctx: Context, invoice: dict[str, Any], *, off_session: bool = True) -> Any:
-    """Charge an open invoice to the default payment method; the card error, if declined."""
+def collect(
+    ctx: Context, invoice: dict[str, Any], *, off_session: bool = True, authenticated: bool = False
+) -> Any:
+    """Charge an open invoice to the default payment method; the card error, if declined.
+    `authenticated`: the customer is present and passes 3-D Secure (hosted Checkout)."""
     if invoice["status"] != "open":
         return None
     method = invoices.default_payment_method(ctx, invoice)
-    return invoices.charge(ctx, invoice, method, off_session=off_session)
+    return invoices.charge(
+        ctx, invoice, method, off_session=off_session, authenticated=authenticated
+    )
 
 
 def set_status(ctx: Context, subscription: dict[str, Any], status: str, **changes: Any) -> None:

@@ -156,7 +156,12 @@ def payment_intent_of(ctx: Context, invoice: dict[str, Any]) -> dict[str, Any] |
 
 
 def charge(
-    ctx: Context, invoice: dict[str, Any], payment_method_id: str | None, *, off_session: bool
+    ctx: Context,
+    invoice: dict[str, Any],
+    payment_method_id: str | None,
+    *,
+    off_session: bool,
+    authenticated: bool = False,
 ) -> errors.StripeError | None:
     """One attempt to collect an open invoice with a payment method; the card error if any."""
     intent = payment_intent_of(ctx, invoice)
@@ -172,7 +177,9 @@ def charge(
     payment_method = payment_methods.resolve(ctx, payment_method_id)
     if intent["status"] not in payment_intents.CONFIRMABLE:
         raise _unexpected(invoice, "pay", "open")
-    error = attempts.confirm(ctx, intent, payment_method, off_session=off_session)
+    error = attempts.confirm(
+        ctx, intent, payment_method, off_session=off_session, authenticated=authenticated
+    )
     if error is None and intent["status"] == "requires_action":
         ctx.emit("invoice.payment_action_required", invoice)
     return error

@@ -72,6 +72,11 @@ def _items(ctx: Context, requested: list[dict[str, Any]]) -> list[dict[str, Any]
     return [_item(ctx, price, item) for price, item in found]
 
 
+def items_for_prices(ctx: Context, requested: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Subscription items for already-resolved prices (`{"price": {...}, "quantity": n}`)."""
+    return [_item(ctx, row["price"], row) for row in requested]
+
+
 def _item(ctx: Context, price: dict[str, Any], item: dict[str, Any]) -> dict[str, Any]:
     return {
         "id": ids.new_id("si"), "object": "subscription_item", "billed_until": None,

@@ -20,16 +20,6 @@ def month(n: int) -> int:
     return int(day.replace(year=day.year + year, month=index + 1).timestamp())
 
 
-@pytest.fixture
-def clock(client):
-    return client.v1.test_helpers.test_clocks.create(params={"frozen_time": START, "name": "t"})
-
-
-@pytest.fixture
-def product(client):
-    return client.v1.products.create(params={"name": "Membership"})
-
-
 def customer_on(client, clock, card="pm_card_visa"):
     params = {"email": "m@example.com", "test_clock": clock.id}
     if card:
