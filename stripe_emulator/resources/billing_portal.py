@@ -31,6 +31,7 @@ def create_portal_session(ctx: Context) -> dict[str, Any]:
     session = {
         "id": session_id,
         "object": "billing_portal.session",
+        "after_expiration": None,
         "configuration": params.get("configuration") or DEFAULT_CONFIGURATION,
         "created": ctx.now(),
         "customer": customer["id"],
