@@ -295,6 +295,7 @@ def resume_subscription(ctx: Context) -> dict[str, Any]:
             "is paused can be resumed.",
         )
     subscription["billing_cycle_anchor"] = ctx.now()
+    billing.set_period(subscription, ctx.now())
     billing.set_status(ctx, subscription, "active")
     ctx.emit("customer.subscription.resumed", subscription)
     billing.collect(ctx, billing.bill_period(ctx, subscription, "subscription_cycle"))

@@ -245,3 +245,56 @@ def test_a_one_time_price_is_refused(client, clock, product):
             "items": [{"price_data": {"currency": "gbp", "unit_amount": 5, "product": product.id}}],
         })  # fmt: skip
     assert raised.value.param == "items[0][price_data][recurring]"
+
+
+def test_an_unpaid_first_invoice_expires_the_subscription_after_23_hours(
+    client, emu, clock, product
+):
+    subscription = subscribe(
+        client, customer_on(client, clock, card=None), product,
+        payment_behavior="default_incomplete",
+    )  # fmt: skip
+    advance(client, clock, subscription.created + 23 * 3600 + 1)
+    current = client.v1.subscriptions.retrieve(
+        subscription.id, params={"expand": ["latest_invoice"]}
+    )
+    assert current.status == "incomplete_expired"
+    assert current.latest_invoice.status == "void"
+
+
+def test_a_trial_without_a_card_pauses_then_resumes(client, emu, clock, product):
+    customer = customer_on(client, clock, card=None)
+    subscription = subscribe(
+        client, customer, product, trial_period_days=7,
+        trial_settings={"end_behavior": {"missing_payment_method": "pause"}},
+    )  # fmt: skip
+    advance(client, clock, START + 8 * 86400)
+    assert client.v1.subscriptions.retrieve(subscription.id).status == "paused"
+    assert "customer.subscription.paused" in event_types(emu)
+
+    method = client.v1.payment_methods.attach("pm_card_visa", params={"customer": customer.id})
+    client.v1.subscriptions.update(subscription.id, params={"default_payment_method": method.id})
+    resumed = client.v1.subscriptions.resume(subscription.id, params={"expand": ["latest_invoice"]})
+
+    assert resumed.status == "active" and resumed.latest_invoice.status == "paid"
+    assert resumed.items.data[0].current_period_start == START + 8 * 86400
+    assert "customer.subscription.resumed" in event_types(emu)
+
+
+def test_products_and_prices_api(client):
+    product = client.v1.products.create(params={"name": "Gym", "metadata": {"k": "v"}})
+    price = client.v1.prices.create(
+        params={"product": product.id, "currency": "eur", "unit_amount": 999,
+                "recurring": {"interval": "year"}, "lookup_key": "gym-yearly"}
+    )  # fmt: skip
+    assert price.type == "recurring" and price.recurring.interval_count == 1
+    assert client.v1.prices.list(params={"lookup_keys": ["gym-yearly"]}).data[0].id == price.id
+    assert client.v1.products.update(product.id, params={"default_price": price.id}).default_price
+    with pytest.raises(stripe.InvalidRequestError):
+        client.v1.products.delete(product.id)  # it has a price
+    with pytest.raises(stripe.InvalidRequestError) as raised:
+        client.v1.prices.create(
+            params={"product": product.id, "currency": "eur", "unit_amount": 1,
+                    "recurring": {"interval": "month", "interval_count": 37}}
+        )  # fmt: skip
+    assert raised.value.param == "recurring[interval_count]"
