@@ -22,6 +22,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--forward-to", default=None, help="webhook URL to POST events to")
     parser.add_argument("--webhook-secret", default="whsec_test_secret")
     parser.add_argument("--verbose", action="store_true", help="log every request")
+    parser.add_argument(
+        "--failed-renewals", choices=("cancel", "unpaid"), default="cancel",
+        help="what happens to a subscription when the last retry of a renewal fails",
+    )  # fmt: skip
     args = parser.parse_args(argv)
     emulator = StripeEmulator(
         webhook_url=args.forward_to,
@@ -29,6 +33,7 @@ def main(argv: list[str] | None = None) -> None:
         host=args.host,
         port=args.port,
         verbose=args.verbose,
+        failed_renewals=args.failed_renewals,
     ).start()
     print(f"Stripe emulator listening on {emulator.url}", flush=True)
     print(f"  webhooks -> {args.forward_to or '(none)'} signed with {args.webhook_secret}")

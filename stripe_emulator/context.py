@@ -33,9 +33,17 @@ class Context:
         self.emulator = emulator
         # Events to deliver once the handler has finished and the store lock is released.
         self.outbox: list[dict[str, Any]] = []
+        # Objects of a test clock's customers live on the clock's time (see `test_clocks`).
+        self.clock_time: int | None = None
 
     def now(self) -> int:
-        return int(time.time())
+        return self.clock_time if self.clock_time is not None else int(time.time())
+
+    def use_clock_of(self, customer: dict[str, Any] | None) -> None:
+        """From now on this request runs at the frozen time of `customer`'s test clock."""
+        clock = self.store.get((customer or {}).get("test_clock") or "")
+        if clock is not None:
+            self.clock_time = clock["frozen_time"]
 
     def emit(
         self,

@@ -6,7 +6,7 @@ import threading
 from dataclasses import dataclass
 from typing import Any
 
-from . import checkout_page, contract, control, resources, routing  # noqa: F401 (routes)
+from . import checkout_page, contract, control, portal_page, resources, routing  # noqa: F401
 from .context import Context
 from .faults import Fault, FaultPlan
 from .idempotency import IdempotencyCache
@@ -53,6 +53,7 @@ class StripeEmulator:
         *,
         verbose: bool = False,
         strict: bool = False,
+        failed_renewals: str = "cancel",
     ) -> None:
         self.webhook_url = webhook_url
         self.webhook_secret = webhook_secret
@@ -63,6 +64,9 @@ class StripeEmulator:
         # must see, not a Stripe 500 it could mistake for an outage. See `take_bugs`.
         self.strict = strict
         self._bugs: list[EmulatorBug] = []
+        # After the last retry of a renewal fails: "cancel" the subscription (Stripe's
+        # default) or leave it "unpaid" (see `billing.py`).
+        self.failed_renewals = failed_renewals
         self.store = Store()
         self.idempotency = IdempotencyCache()
         self.faults = FaultPlan()

@@ -7,6 +7,7 @@ whether to raise it (the API answers 402) or show it (the hosted page).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from .. import cards, errors, ids
@@ -14,6 +15,17 @@ from ..context import Context
 from ..errors import StripeError
 from ..store import public
 from . import charges, disputes, payment_methods
+
+# Called with (ctx, intent, outcome) after an attempt settles: "succeeded" or "failed". Invoices
+# listen, so an invoice's PaymentIntent paid through any path pays the invoice.
+Listener = Callable[[Context, dict[str, Any], str], None]
+LISTENERS: list[Listener] = []
+
+
+def notify(ctx: Context, intent: dict[str, Any], outcome: str) -> None:
+    for listener in LISTENERS:
+        listener(ctx, intent, outcome)
+
 
 AUTHENTICATION_FAILED = (
     "The provided PaymentMethod has failed authentication. You can provide payment_method_data "
@@ -67,6 +79,7 @@ def _succeed(
     else:
         intent.update(status="succeeded", amount_received=intent["amount"])
         ctx.emit("payment_intent.succeeded", intent)
+        notify(ctx, intent, "succeeded")
 
 
 def _save_for_future(ctx: Context, intent: dict[str, Any], payment_method: dict[str, Any]) -> None:
@@ -95,6 +108,7 @@ def decline(
         next_action=None,
     )
     ctx.emit("payment_intent.payment_failed", intent)
+    notify(ctx, intent, "failed")
     error.extra.update(charge=charge["id"], payment_method=public(payment_method))
     error.extra["payment_intent"] = public(intent)
     return error

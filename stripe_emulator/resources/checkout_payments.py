@@ -12,7 +12,7 @@ from typing import Any
 from .. import cards, errors
 from ..context import Context
 from ..errors import StripeError
-from . import attempts, customers, payment_intents, payment_methods
+from . import attempts, checkout_subscriptions, customers, payment_intents, payment_methods
 from .shapes import address
 
 DEFAULT_EMAIL = "jenny.rosen@example.com"
@@ -48,6 +48,8 @@ def pay(
         return PaymentOutcome(
             "declined", session, ctx.store.get(session["payment_intent"] or ""), error
         )
+    if session["mode"] == "subscription":
+        return _subscribe(ctx, session, payment_method, billing)
     intent = _payment_intent(ctx, session, billing)
     error = attempts.confirm(ctx, intent, payment_method, authenticated=True, delayed=delayed)
     if error is not None:
@@ -55,6 +57,16 @@ def pay(
     _complete(ctx, session, intent, payment_method, billing)
     attempts.after_success(ctx, intent)
     return PaymentOutcome("processing" if delayed else "succeeded", session, intent)
+
+
+def _subscribe(
+    ctx: Context, session: dict[str, Any], payment_method: dict[str, Any], billing: dict
+) -> PaymentOutcome:
+    error = checkout_subscriptions.pay(ctx, session, payment_method, billing)
+    if error is not None:
+        return PaymentOutcome("declined", session, None, error)
+    _complete(ctx, session, None, payment_method, billing)
+    return PaymentOutcome("succeeded", session, None)
 
 
 def check_payable(ctx: Context, session: dict[str, Any]) -> None:
@@ -106,14 +118,15 @@ def _payment_intent(ctx: Context, session: dict[str, Any], billing: dict) -> dic
 def _complete(
     ctx: Context,
     session: dict[str, Any],
-    intent: dict[str, Any],
+    intent: dict[str, Any] | None,
     payment_method: dict[str, Any],
     billing: dict[str, Any],
 ) -> None:
     country = payment_method["card"]["country"]
+    if intent is not None:  # subscription mode set payment_status from the first invoice
+        session["payment_status"] = "paid" if intent["status"] == "succeeded" else "unpaid"
     session.update(
         status="complete",
-        payment_status="paid" if intent["status"] == "succeeded" else "unpaid",
         url=None,
         customer_details={
             "address": address({"country": country}),

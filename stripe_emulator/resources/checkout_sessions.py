@@ -1,4 +1,5 @@
-"""Checkout Sessions (mode=payment): create, retrieve, update, list, expire, line items.
+"""Checkout Sessions (mode=payment or subscription): create, retrieve, update, list, expire,
+line items.
 
 Paying happens on the hosted page or the control endpoint (see `checkout_payments`).
 """
@@ -15,17 +16,28 @@ from ..listing import list_of, paginate
 from ..params import merge_metadata
 from ..routing import route
 from ..store import Store
-from . import destinations, line_items, payment_intents
+from . import checkout_subscriptions, destinations, line_items, payment_intents
 
 MIN_LIFETIME, MAX_LIFETIME = 30 * 60, 24 * 60 * 60
 CLOCK_SLACK = 10
 
 
 def check_create(params: dict[str, Any]) -> None:
-    if params["mode"] != "payment":
-        raise errors.invalid_request("The emulator supports mode=payment only.", param="mode")
+    if params["mode"] not in ("payment", "subscription"):
+        raise errors.invalid_request(
+            "The emulator supports mode=payment and mode=subscription only.", param="mode"
+        )
     if (params.get("ui_mode") or "hosted") != "hosted":
         raise errors.invalid_request("The emulator supports ui_mode=hosted only.", param="ui_mode")
+    _check_urls_and_customer(params)
+    if params["mode"] == "subscription":
+        checkout_subscriptions.check_create(params)
+        return
+    if params.get("subscription_data") is not None:
+        raise errors.invalid_request(
+            "You can only pass `subscription_data` in `subscription` mode.",
+            param="subscription_data",
+        )
     if not params.get("line_items"):
         raise errors.parameter_missing("line_items")
     currency, total = line_items.check_line_items(params["line_items"])
@@ -36,6 +48,9 @@ def check_create(params: dict[str, Any]) -> None:
             param="line_items",
             code="amount_too_small",
         )
+
+
+def _check_urls_and_customer(params: dict[str, Any]) -> None:
     for first, second in (("customer", "customer_email"), ("customer", "customer_creation")):
         if params.get(first) and params.get(second):
             raise errors.invalid_request(
@@ -61,7 +76,11 @@ def _check_expires_at(expires_at: int | None) -> None:
 
 
 def new_session(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
-    items = line_items.build_line_items(ctx, params["line_items"])
+    subscription_mode = params["mode"] == "subscription"
+    if subscription_mode:
+        items = checkout_subscriptions.build_items(ctx, params["line_items"])
+    else:
+        items = line_items.build_line_items(ctx, params["line_items"])
     total = sum(item["amount_total"] for item in items)
     session_id = ids.checkout_session_id()
     created = ctx.now()
@@ -80,7 +99,8 @@ def new_session(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
         "custom_text": {"after_submit": None, "shipping_address": None, "submit": None,
                         "terms_of_service_acceptance": None},
         "customer": customer, "customer_account": None,
-        "customer_creation": None if customer else params.get("customer_creation") or "if_required",
+        "customer_creation": None if customer or subscription_mode
+        else params.get("customer_creation") or "if_required",
         "customer_details": None, "customer_email": params.get("customer_email"),
         "discounts": [], "expires_at": params.get("expires_at") or created + MAX_LIFETIME,
         "integration_identifier": params.get("integration_identifier"), "invoice": None,
@@ -88,9 +108,10 @@ def new_session(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
             "account_tax_ids": None, "custom_fields": None, "description": None, "footer": None,
             "issuer": None, "metadata": {}, "rendering_options": None}},
         "livemode": False, "locale": params.get("locale"), "managed_payments": None,
-        "metadata": params.get("metadata") or {}, "mode": "payment", "origin_context": None,
+        "metadata": params.get("metadata") or {}, "mode": params["mode"], "origin_context": None,
         "payment_intent": None, "payment_link": None,
-        "payment_method_collection": params.get("payment_method_collection") or "if_required",
+        "payment_method_collection": params.get("payment_method_collection")
+            or ("always" if subscription_mode else "if_required"),
         "payment_method_configuration_details": None,
         "payment_method_options": {"card": {"request_three_d_secure": "automatic"}},
         "payment_method_types": params.get("payment_method_types") or ["card"],
@@ -105,7 +126,10 @@ def new_session(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
         "ui_mode": "hosted", "url": f"{ctx.base_url}/c/pay/{session_id}", "wallet_options": None,
     }  # fmt: skip
     return ctx.store.add(
-        session, line_items=items, payment_intent_data=params.get("payment_intent_data") or {}
+        session,
+        line_items=items,
+        payment_intent_data=params.get("payment_intent_data") or {},
+        subscription_data=params.get("subscription_data") or {},
     )
 
 

@@ -67,7 +67,7 @@ def new_customer(ctx: Context, **fields: Any) -> dict[str, Any]:
         "preferred_locales": fields.get("preferred_locales") or [],
         "shipping": fields.get("shipping"),
         "tax_exempt": fields.get("tax_exempt") or "none",
-        "test_clock": None,
+        "test_clock": fields.get("test_clock"),
     }
     ctx.store.add(customer)
     ctx.emit("customer.created", customer)
@@ -100,6 +100,10 @@ def create_customer(ctx: Context) -> dict[str, Any]:
         card = payment_methods.resolve(ctx, params["payment_method"])
         payment_methods.check_attachable(ctx, card, "")  # a refused card creates no customer
     fields = {key: value for key, value in params.items() if key in FIELDS}
+    if params.get("test_clock"):
+        from .test_clocks import clock_for_new_customer  # test clocks list customers
+
+        ctx.clock_time = clock_for_new_customer(ctx, params["test_clock"])["frozen_time"]
     customer = new_customer(ctx, **fields)
     if card is not None:
         payment_methods.attach(ctx, card, customer["id"])

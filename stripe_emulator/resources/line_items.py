@@ -67,7 +67,16 @@ def _line_item(ctx: Context, item: dict[str, Any]) -> dict[str, Any]:
         "unit_amount_decimal": str(price_data["unit_amount"]),
     }
     ctx.store.add(price)
-    amount = price["unit_amount"] * item["quantity"]
+    return line_item_for(ctx, price, item["quantity"], item, product)
+
+
+def line_item_for(
+    ctx: Context, price: dict[str, Any], quantity: int, item: dict[str, Any],
+    product: dict[str, Any] | None = None,
+) -> dict[str, Any]:  # fmt: skip
+    """The Checkout line item for `quantity` units of `price`."""
+    product = product or ctx.store.fetch(price["product"], "product")
+    amount = price["unit_amount"] * quantity
     return {
         "id": ids.new_id("li"),
         "object": "item",
@@ -80,7 +89,7 @@ def _line_item(ctx: Context, item: dict[str, Any]) -> dict[str, Any]:
         "description": product["name"],
         "metadata": item.get("metadata") or {},
         "price": price,
-        "quantity": item["quantity"],
+        "quantity": quantity,
     }
 
 

@@ -164,6 +164,7 @@ def update_payment_intent(ctx: Context) -> dict[str, Any]:
 @route("POST", "/v1/payment_intents/{id}/confirm")
 def confirm_payment_intent(ctx: Context) -> dict[str, Any]:
     intent = ctx.store.fetch(ctx.args["id"], "payment_intent")
+    ctx.use_clock_of(ctx.store.get(intent["customer"] or ""))  # a test clock's customer
     params = ctx.params
     if intent["status"] not in CONFIRMABLE:
         raise attempts.unexpected(intent, "confirm", CONFIRMABLE)

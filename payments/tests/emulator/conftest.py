@@ -32,3 +32,16 @@ def receiver(emu):
     emu.webhook_url = endpoint.url
     yield endpoint
     endpoint.close()
+
+
+@pytest.fixture
+def clock(client):
+    """A test clock frozen at 2026-01-15 12:00 UTC (subscription tests)."""
+    return client.v1.test_helpers.test_clocks.create(
+        params={"frozen_time": 1768478400, "name": "subscriptions"}
+    )
+
+
+@pytest.fixture
+def product(client):
+    return client.v1.products.create(params={"name": "Membership"})

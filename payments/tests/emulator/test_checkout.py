@@ -54,7 +54,8 @@ def test_line_items_are_listed_and_expandable(client):
 @pytest.mark.parametrize(
     ("overrides", "param"),
     [
-        ({"mode": "subscription"}, "mode"),
+        ({"mode": "setup"}, "mode"),
+        ({"mode": "subscription"}, "payment_intent_data"),
         ({"line_items": None}, "line_items"),
         ({"customer": "cus_nope"}, "customer"),
         ({"success_url": "not a url"}, "success_url"),

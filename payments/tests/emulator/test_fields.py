@@ -59,6 +59,14 @@ NOT_RETURNED = {
     "line_item": {"discounts", "taxes"},  # includable: present when expanded
     "product": {"deleted", "tax_details"},
     "price": {"currency_options", "deleted", "tiers"},  # includable
+    "subscription": {"presentment_details"},
+    "subscription_item": {"deleted"},
+    # Includable (`confirmation_secret`, `payments`) or shown only after deletion.
+    "invoice": {"confirmation_secret", "deleted", "payments"},
+    "invoice_line_item": set(),
+    "invoice_payment": set(),
+    "test_clock": {"deleted"},
+    "billing_portal_session": set(),
 }  # fmt: skip
 SDK_CLASSES = {
     "checkout_session": stripe.checkout.Session,
@@ -77,6 +85,13 @@ SDK_CLASSES = {
     "line_item": stripe.LineItem,
     "product": stripe.Product,
     "price": stripe.Price,
+    "subscription": stripe.Subscription,
+    "subscription_item": stripe.SubscriptionItem,
+    "invoice": stripe.Invoice,
+    "invoice_line_item": stripe.InvoiceLineItem,
+    "invoice_payment": stripe.InvoicePayment,
+    "test_clock": stripe.test_helpers.TestClock,
+    "billing_portal_session": stripe.billing_portal.Session,
 }
 # Served by the emulator but not a resource of their own in the SDK (no class to compare).
 UNTYPED = {"list", "account_link"}
@@ -125,11 +140,38 @@ def objects():
             ),
             "webhook_endpoint": client.v1.webhook_endpoints.retrieve(endpoint.id),
             "line_item": line_item,
-            "product": emu.get(line_item.price.product),  # no products API is emulated
+            "product": client.v1.products.retrieve(line_item.price.product),
             "price": line_item.price,
+            **_subscription_objects(client),
         }
         served = {obj.get("object") for obj in emu.store.objects.values()}
         yield {name: _as_dict(obj) for name, obj in made.items()}, served
+
+
+def _subscription_objects(client):
+    clock = client.v1.test_helpers.test_clocks.create(params={"frozen_time": 1768478400})
+    customer = client.v1.customers.create(params={"test_clock": clock.id})
+    subscription = client.v1.subscriptions.create(
+        params={
+            "customer": customer.id,
+            "items": [{"price_data": {"currency": "gbp", "unit_amount": 900,
+                                      "product": client.v1.products.create(
+                                          params={"name": "Plan"}).id,
+                                      "recurring": {"interval": "month"}}}],
+            "payment_behavior": "default_incomplete",
+        }
+    )  # fmt: skip
+    invoice = client.v1.invoices.retrieve(subscription.latest_invoice)
+    portal = client.v1.billing_portal.sessions.create(params={"customer": customer.id})
+    return {
+        "subscription": subscription,
+        "subscription_item": client.v1.subscription_items.retrieve(subscription.items.data[0].id),
+        "invoice": invoice,
+        "invoice_line_item": client.v1.invoices.line_items.list(invoice.id).data[0],
+        "invoice_payment": client.v1.invoice_payments.list(params={"invoice": invoice.id}).data[0],
+        "test_clock": client.v1.test_helpers.test_clocks.retrieve(clock.id),
+        "billing_portal_session": portal,
+    }
 
 
 def _as_dict(obj):
