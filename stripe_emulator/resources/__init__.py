@@ -7,6 +7,7 @@ and import it here.
 from . import (  # noqa: F401
     accounts,
     application_fees,
+    balance,
     balance_transactions,
     charges,
     checkout_sessions,
@@ -16,6 +17,7 @@ from . import (  # noqa: F401
     events,
     payment_intents,
     payment_methods,
+    payouts,
     refunds,
     transfers,
     webhook_endpoints,
