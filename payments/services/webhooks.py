@@ -20,6 +20,7 @@ from payments.models.logs import LogEvent
 from payments.models.webhooks import WebhookEventStatus
 from payments.services.audit import payment_log_create
 from payments.services.connect import ACCOUNT_EVENT_HANDLERS
+from payments.services.payouts import PAYOUT_EVENT_HANDLERS
 from payments.services.sessions import session_lock
 from payments.services.webhook_handlers import HANDLERS, EventContext, stripe_id
 
@@ -178,7 +179,8 @@ def _event_apply(event: dict[str, Any], found: dict[str, PaymentSession]) -> str
         actor=f"stripe:{event['id']}",
         payload=event,
     )
-    if (account_handler := ACCOUNT_EVENT_HANDLERS.get(event.get("type") or "")) is not None:
+    other_handlers = ACCOUNT_EVENT_HANDLERS | PAYOUT_EVENT_HANDLERS
+    if (account_handler := other_handlers.get(event.get("type") or "")) is not None:
         return account_handler(event)  # Stripe Connect: events about payees' accounts
     if handler is None or session is None:
         return WebhookEventStatus.IGNORED
