@@ -59,6 +59,8 @@ NOT_RETURNED = {
     "line_item": {"discounts", "taxes"},  # includable: present when expanded
     "product": {"deleted", "tax_details"},
     "price": {"currency_options", "deleted", "tiers"},  # includable
+    "payout": set(),
+    "balance": {"instant_available", "issuing"},  # instant payouts and Issuing only
 }  # fmt: skip
 SDK_CLASSES = {
     "checkout_session": stripe.checkout.Session,
@@ -77,6 +79,8 @@ SDK_CLASSES = {
     "line_item": stripe.LineItem,
     "product": stripe.Product,
     "price": stripe.Price,
+    "payout": stripe.Payout,
+    "balance": stripe.Balance,
 }
 # Served by the emulator but not a resource of their own in the SDK (no class to compare).
 UNTYPED = {"list", "account_link"}
@@ -127,6 +131,10 @@ def objects():
             "line_item": line_item,
             "product": emu.get(line_item.price.product),  # no products API is emulated
             "price": line_item.price,
+            "payout": client.v1.payouts.retrieve(
+                control(emu, "payouts/run", currency="gbp").json()["id"]
+            ),
+            "balance": client.v1.balance.retrieve(),
         }
         served = {obj.get("object") for obj in emu.store.objects.values()}
         yield {name: _as_dict(obj) for name, obj in made.items()}, served
