@@ -14,7 +14,7 @@ one strands the rows already queued, so keep an alias at the old path for a rele
 such aliases).
 """
 
-from payments.services import alerts, callback_delivery, charge_sync, connect_ledger
+from payments.services import alerts, callback_delivery, charge_sync, connect_ledger, payouts
 from payments.task_compat import task
 
 
@@ -56,3 +56,9 @@ def send_failure_alert(*, session_id: str, attempt: int = 0) -> str:
 def send_receipt(*, session_id: str, attempt: int = 0) -> str:
     """Send the customer a receipt for a successful payment."""
     return alerts.receipt_send(session_id=session_id, attempt=attempt)
+
+
+@task()
+def payout_contents_sync(*, payout_id: str, attempt: int = 0) -> str:
+    """Store which balance transactions (charges, refunds, fees, ...) a payout paid out."""
+    return payouts.payout_contents_sync(payout_id=payout_id, attempt=attempt)

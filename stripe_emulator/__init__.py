@@ -33,6 +33,10 @@ Control endpoints (no API key; their webhooks are delivered before they answer):
     POST /_emulator/disputes/{id}/close                 outcome=won|lost
     POST /_emulator/refunds/{id}/fail
     POST /_emulator/accounts/{id}/onboard               (Connect: the payee completes onboarding)
+    POST /_emulator/payouts/run                  currency=gbp  (the next scheduled payout, now)
+    POST /_emulator/payouts/{id}/advance        (a payout's next step now)
+    POST /_emulator/payouts/settings            [payout_delay=2|0|none] [availability_delay=0]
+                                                 [bank_account=000111111116]  (see payout_clock)
     POST /_emulator/clock/expire                        (= emu.expire_due_sessions())
     POST /_emulator/events/{id}/resend
     POST /_emulator/faults   kind=fail|error|unreachable|drop path=/v1/... [method=POST]

@@ -6,10 +6,11 @@ import threading
 from dataclasses import dataclass
 from typing import Any
 
-from . import checkout_page, contract, control, portal_page, resources, routing  # noqa: F401
+from . import checkout_page, contract, control, payout_control, portal_page, resources, routing  # noqa: F401
 from .context import Context
 from .faults import Fault, FaultPlan
 from .idempotency import IdempotencyCache
+from .payout_clock import PayoutClock, PayoutSettings
 from .resources import checkout_sessions, webhook_endpoints
 from .server import EmulatorHTTPServer
 from .store import Store, public
@@ -54,6 +55,7 @@ class StripeEmulator:
         verbose: bool = False,
         strict: bool = False,
         failed_renewals: str = "cancel",
+        payouts: PayoutSettings | None = None,
     ) -> None:
         self.webhook_url = webhook_url
         self.webhook_secret = webhook_secret
@@ -71,6 +73,10 @@ class StripeEmulator:
         self.idempotency = IdempotencyCache()
         self.faults = FaultPlan()
         self.webhooks = WebhookDispatcher(self.webhook_targets)
+        # Payout timing and bank account (see `payout_clock.py`); `reset()` restores them.
+        self.payout_defaults = payouts or PayoutSettings()
+        self._apply_payout_settings()
+        self.payout_clock = PayoutClock(self)
         self._server: EmulatorHTTPServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -84,6 +90,7 @@ class StripeEmulator:
         self._server = EmulatorHTTPServer((self.host, self.port), self)
         self.port = self._server.server_address[1]
         self.webhooks.start()
+        self.payout_clock.start()
         self._thread = threading.Thread(
             target=self._server.serve_forever, name="stripe-emulator-http", daemon=True
         )
@@ -96,6 +103,7 @@ class StripeEmulator:
         self._server.shutdown()
         self._server.server_close()
         self._server = None
+        self.payout_clock.stop()
         self.webhooks.stop()
 
     def __enter__(self) -> StripeEmulator:
@@ -116,6 +124,13 @@ class StripeEmulator:
             self.idempotency.clear()
             self.faults.clear()
             self.webhooks.clear()
+            self._apply_payout_settings()
+
+    def _apply_payout_settings(self) -> None:
+        defaults = self.payout_defaults
+        self.payout_delay: float | None = defaults.payout_delay
+        self.availability_delay: int = defaults.availability_delay
+        self.bank_account: str = defaults.bank_account
 
     # Inspection
 

@@ -7,9 +7,17 @@ link unless the project already set its own index template.
 
 from django.contrib import admin
 
-from payments.admin import callbacks, clients, reconciliation, records, sessions, webhooks
+from payments.admin import (
+    callbacks,
+    clients,
+    payouts,
+    reconciliation,
+    records,
+    sessions,
+    webhooks,
+)
 
-__all__ = ["callbacks", "clients", "reconciliation", "records", "sessions", "webhooks"]
+__all__ = ["callbacks", "clients", "payouts", "reconciliation", "records", "sessions", "webhooks"]
 
 if admin.site.index_template is None:
     admin.site.index_template = "admin/payments/index.html"

@@ -7,6 +7,7 @@ from payments.models.customers import Customer
 from payments.models.idempotency import IdempotencyKey
 from payments.models.ledger import Transaction
 from payments.models.logs import PaymentLog
+from payments.models.payouts import Payout, PayoutItem
 from payments.models.reconciliation import ReconciliationFinding, ReconciliationRun
 from payments.models.refunds import Refund
 from payments.models.sessions import PaymentSession
@@ -22,6 +23,8 @@ __all__ = [
     "IdempotencyKey",
     "PaymentLog",
     "PaymentSession",
+    "Payout",
+    "PayoutItem",
     "ReconciliationFinding",
     "ReconciliationRun",
     "Refund",

@@ -16,6 +16,12 @@ class TransactionKind(models.TextChoices):
     APPLICATION_FEE = "application_fee", "Application fee"
     TRANSFER = "transfer", "Transfer to connected account"
     PAYOUT = "payout", "Payout"
+    # A payout the bank refused: the amount comes back to the Stripe balance.
+    PAYOUT_FAILURE = "payout_failure", "Payout failure (payout returned)"
+
+
+# Rows about a payout, not a payment: they name the payout and no session.
+PAYOUT_KINDS = ("payout", "payout_failure")
 
 
 class TransactionStatus(models.TextChoices):
@@ -32,7 +38,18 @@ class Transaction(AppendOnlyModel):
     """
 
     session = models.ForeignKey(
-        "payments.PaymentSession", on_delete=models.PROTECT, related_name="transactions"
+        "payments.PaymentSession",
+        on_delete=models.PROTECT,
+        related_name="transactions",
+        null=True,
+        blank=True,
+    )
+    payout = models.ForeignKey(
+        "payments.Payout",
+        on_delete=models.PROTECT,
+        related_name="transactions",
+        null=True,
+        blank=True,
     )
     kind = models.CharField(max_length=20, choices=TransactionKind.choices)
     status = models.CharField(
@@ -59,13 +76,22 @@ class Transaction(AppendOnlyModel):
                 name="payments_transaction_gross_is_fee_plus_net",
             ),
             models.CheckConstraint(
-                condition=~Q(kind__in=["charge", "refund_failure", "dispute_reversal"])
+                condition=~Q(
+                    kind__in=["charge", "refund_failure", "dispute_reversal", "payout_failure"]
+                )
                 | Q(gross__gte=0),
                 name="payments_transaction_money_in_is_positive",
             ),
             models.CheckConstraint(
-                condition=~Q(kind__in=["refund", "dispute"]) | Q(gross__lte=0),
+                condition=~Q(kind__in=["refund", "dispute", "payout"]) | Q(gross__lte=0),
                 name="payments_transaction_money_out_is_negative",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(kind__in=PAYOUT_KINDS, session__isnull=True, payout__isnull=False)
+                    | (~Q(kind__in=PAYOUT_KINDS) & Q(session__isnull=False, payout__isnull=True))
+                ),
+                name="payments_transaction_session_or_payout",
             ),
             models.UniqueConstraint(
                 fields=["kind", "stripe_object_id"],

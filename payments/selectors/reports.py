@@ -73,7 +73,10 @@ def payments_report(*, period: Period, currency: str | None = None) -> dict[str,
     top customers and one for their names, whatever the number of sessions."""
     created = _between(PaymentSession.objects.all(), "created_at", period, currency)
     paid = _between(PaymentSession.objects.all(), "paid_at", period, currency)
-    ledger = _between(Transaction.objects.all(), "created_at", period, currency)
+    # Payments only: payout rows move money to the bank, they are not revenue.
+    ledger = _between(
+        Transaction.objects.filter(session__isnull=False), "created_at", period, currency
+    )
 
     currencies: dict[str, dict[str, Any]] = {}
 

@@ -7,7 +7,7 @@ a background task and a replay that all record the same charge write one row.
 
 from typing import Any
 
-from payments.models import PaymentSession, Transaction
+from payments.models import PaymentSession, Payout, Transaction
 from payments.models.ledger import TransactionKind
 from payments.selectors.ledger import ledger_entry_exists
 
@@ -17,12 +17,14 @@ _SIGN_OF = {
     TransactionKind.DISPUTE_REVERSAL: 1,
     TransactionKind.REFUND: -1,
     TransactionKind.DISPUTE: -1,
+    TransactionKind.PAYOUT: -1,
+    TransactionKind.PAYOUT_FAILURE: 1,
 }
 
 
 def ledger_entry_add(
     *,
-    session: PaymentSession,
+    session: PaymentSession | None,
     kind: str,
     gross: int,
     fee: int,
@@ -30,8 +32,11 @@ def ledger_entry_add(
     stripe_object_id: str,
     stripe_balance_transaction_id: str | None = None,
     metadata: dict[str, Any] | None = None,
+    payout: Payout | None = None,
 ) -> bool:
     """Append one row unless the ledger already holds ``(kind, stripe_object_id)``.
+
+    A row names its session, or, for the payout kinds, its ``payout`` instead.
 
     Returns whether a row was written. The sign of ``gross`` must match the kind (money in is
     positive, money out negative); ``net`` is ``gross - fee`` by definition.
@@ -47,6 +52,7 @@ def ledger_entry_add(
         [
             Transaction(
                 session=session,
+                payout=payout,
                 kind=kind,
                 gross=gross,
                 fee=fee,

@@ -25,6 +25,7 @@ from payments.services.parked_events import (
     parked_ids_lock,
     session_stripe_ids,
 )
+from payments.services.payouts import PAYOUT_EVENT_HANDLERS
 from payments.services.sessions import session_lock
 from payments.services.webhook_handlers import HANDLERS, EventContext, stripe_id
 
@@ -202,7 +203,8 @@ def _event_apply(event: dict[str, Any], stored: WebhookEvent, found: dict[str, A
         actor=f"stripe:{event['id']}",
         webhook_event=stored,  # the payload is stored once, on the event
     )
-    if (account_handler := ACCOUNT_EVENT_HANDLERS.get(event.get("type") or "")) is not None:
+    other_handlers = ACCOUNT_EVENT_HANDLERS | PAYOUT_EVENT_HANDLERS
+    if (account_handler := other_handlers.get(event.get("type") or "")) is not None:
         return account_handler(event)  # Stripe Connect: events about payees' accounts
     if handler is None:
         return WebhookEventStatus.IGNORED

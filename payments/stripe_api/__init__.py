@@ -49,6 +49,7 @@ from payments.stripe_api.payments import (
     refund_create,
     refund_list,
 )
+from payments.stripe_api.payouts import payout_balance_transaction_iter
 
 __all__ = [
     "CHECKOUT_MAX_EXPIRY_SECONDS",
@@ -79,6 +80,7 @@ __all__ = [
     "payment_method_attach",
     "payment_method_detach",
     "payment_method_retrieve",
+    "payout_balance_transaction_iter",
     "refund_create",
     "refund_list",
     "sdk_api_version",

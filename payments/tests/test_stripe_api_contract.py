@@ -138,9 +138,23 @@ def test_every_adapter_function_is_accepted_by_the_contract(stripe_emulator):
     assert [r["id"] for r in refunds] == [refund.id]
     assert isinstance(refunds[0]["balance_transaction"], dict)
     _window_lists(run)
+    _payout_contents(run, stripe_emulator)
     events = run("event_list", created_gte=0, starting_after=None, limit=5).data["data"]
     run("event_list", created_gte=0, starting_after=events[-1]["id"], limit=5)
     run("payment_method_detach", customer_id=1, payment_method=card)
     assert stripe_emulator.take_bugs() == []
     # A new adapter function fails this test until it is exercised here.
     assert run.called == _public_functions()
+
+
+def _payout_contents(run: Exercise, emulator) -> None:
+    """An automatic payout's balance transactions, one per page: they add up to its amount."""
+    response = requests.post(
+        f"{emulator.url}/_emulator/payouts/run", data={"currency": "gbp"}, timeout=30
+    )
+    assert response.status_code == 200, response.text
+    payout = response.json()
+    rows = list(run("payout_balance_transaction_iter", payout=payout["id"], stripe_account="",
+                    page_size=1))  # fmt: skip
+    assert [row["amount"] for row in rows if row["type"] == "payout"] == [-payout["amount"]]
+    assert sum(row["net"] for row in rows if row["type"] != "payout") == payout["amount"]

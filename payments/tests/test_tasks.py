@@ -42,6 +42,7 @@ def test_every_task_a_service_queues_by_name_is_a_task_of_payments_tasks():
         "charge_refunds_sync",
         "connect_ledger_sync",
         "deliver_callback",
+        "payout_contents_sync",
         "send_failure_alert",
         "send_receipt",
     }

@@ -7,6 +7,7 @@ and import it here.
 from . import (  # noqa: F401
     accounts,
     application_fees,
+    balance,
     balance_transactions,
     billing_portal,
     charges,
@@ -19,6 +20,7 @@ from . import (  # noqa: F401
     invoices,
     payment_intents,
     payment_methods,
+    payouts,
     prices,
     products,
     refunds,

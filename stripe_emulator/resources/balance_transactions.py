@@ -12,9 +12,7 @@ from .. import ids, money
 from ..context import Context
 from ..listing import paginate
 from ..routing import route
-
-DAY = 86_400
-SETTLEMENT_DAYS = 2
+from . import balance
 
 
 def new_balance_transaction(
@@ -28,8 +26,12 @@ def new_balance_transaction(
     description: str | None,
     fee: int = 0,
     fee_description: str = "Stripe processing fees",
+    available: bool = False,
 ) -> dict[str, Any]:
+    """`available`: usable at once (payouts and their reversals); other money settles after
+    the emulator's `availability_delay` (see `balance.py`)."""
     created = ctx.now()
+    delay = 0 if available else balance.availability_delay(ctx)
     fee_details = []
     if fee:
         fee_details.append(
@@ -45,7 +47,7 @@ def new_balance_transaction(
         "id": ids.new_id("txn"),
         "object": "balance_transaction",
         "amount": amount,
-        "available_on": (created // DAY + SETTLEMENT_DAYS) * DAY,
+        "available_on": created + delay,
         "balance_type": "payments",
         "created": created,
         "currency": currency,
@@ -56,7 +58,7 @@ def new_balance_transaction(
         "net": amount - fee,
         "reporting_category": category,
         "source": source,
-        "status": "pending",
+        "status": "pending" if delay else "available",
         "type": kind,
     }
     return ctx.store.add(transaction)
@@ -167,16 +169,20 @@ def for_dispute_won(ctx: Context, dispute: dict[str, Any]) -> dict[str, Any]:
 
 @route("GET", "/v1/balance_transactions/{id}")
 def retrieve_balance_transaction(ctx: Context) -> dict[str, Any]:
+    balance.settle_due(ctx)
     return ctx.store.fetch(ctx.args["id"], "balance_transaction")
 
 
 @route("GET", "/v1/balance_transactions")
 def list_balance_transactions(ctx: Context) -> dict[str, Any]:
     params = ctx.params
+    balance.settle_due(ctx)
+    paid_out = balance.transactions_of(ctx, params["payout"]) if params.get("payout") else None
     rows = [
         transaction
         for transaction in ctx.store.all("balance_transaction")
-        if all(
+        if (paid_out is None or transaction["id"] in paid_out)
+        and all(
             params.get(field) in (None, transaction[field])
             for field in ("source", "type", "currency")
         )

@@ -67,6 +67,8 @@ NOT_RETURNED = {
     "invoice_payment": set(),
     "test_clock": {"deleted"},
     "billing_portal_session": set(),
+    "payout": set(),
+    "balance": {"instant_available", "issuing"},  # instant payouts and Issuing only
 }  # fmt: skip
 SDK_CLASSES = {
     "checkout_session": stripe.checkout.Session,
@@ -92,6 +94,8 @@ SDK_CLASSES = {
     "invoice_payment": stripe.InvoicePayment,
     "test_clock": stripe.test_helpers.TestClock,
     "billing_portal_session": stripe.billing_portal.Session,
+    "payout": stripe.Payout,
+    "balance": stripe.Balance,
 }
 # Served by the emulator but not a resource of their own in the SDK (no class to compare).
 UNTYPED = {"list", "account_link"}
@@ -143,6 +147,10 @@ def objects():
             "product": client.v1.products.retrieve(line_item.price.product),
             "price": line_item.price,
             **_subscription_objects(client),
+            "payout": client.v1.payouts.retrieve(
+                control(emu, "payouts/run", currency="gbp").json()["id"]
+            ),
+            "balance": client.v1.balance.retrieve(),
         }
         served = {obj.get("object") for obj in emu.store.objects.values()}
         yield {name: _as_dict(obj) for name, obj in made.items()}, served
