@@ -31,13 +31,8 @@ def _name(requirement: str) -> str:
     return re.sub(r"[-_.]+", "-", name).lower()
 
 
-@pytest.fixture(scope="module")
-def wheel(tmp_path_factory) -> zipfile.ZipFile:
-    source = tmp_path_factory.mktemp("source")
-    for name in ("pyproject.toml", "README.md", "LICENSE"):
-        shutil.copy(ROOT / name, source / name)
-    shutil.copytree(PACKAGE, source / "payments", ignore=shutil.ignore_patterns("__pycache__"))
-    out = tmp_path_factory.mktemp("wheel")
+def _built_wheel(source: Path, out: Path):
+    """Build ``source`` the way an integrator's pip does and open the wheel."""
     subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", str(source), "-w", str(out)],
         check=True,
@@ -47,6 +42,15 @@ def wheel(tmp_path_factory) -> zipfile.ZipFile:
     (built,) = out.glob("*.whl")
     with zipfile.ZipFile(built) as archive:
         yield archive
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory) -> zipfile.ZipFile:
+    source = tmp_path_factory.mktemp("source")
+    for name in ("pyproject.toml", "README.md", "LICENSE"):
+        shutil.copy(ROOT / name, source / name)
+    shutil.copytree(PACKAGE, source / "payments", ignore=shutil.ignore_patterns("__pycache__"))
+    yield from _built_wheel(source, tmp_path_factory.mktemp("wheel"))
 
 
 def test_the_wheel_holds_what_the_app_needs(wheel):
@@ -140,16 +144,7 @@ def test_the_readme_shows_the_tested_integration_example():
 def emulator_wheel(tmp_path_factory) -> zipfile.ZipFile:
     source = tmp_path_factory.mktemp("emulator") / "stripe_emulator"
     shutil.copytree(ROOT / "stripe_emulator", source, ignore=shutil.ignore_patterns("__pycache__"))
-    out = tmp_path_factory.mktemp("emulator-wheel")
-    subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", str(source), "-w", str(out)],
-        check=True,
-        capture_output=True,
-        timeout=300,
-    )
-    (built,) = out.glob("*.whl")
-    with zipfile.ZipFile(built) as archive:
-        yield archive
+    yield from _built_wheel(source, tmp_path_factory.mktemp("emulator-wheel"))
 
 
 def test_the_emulator_is_its_own_distribution(emulator_wheel):
