@@ -11,7 +11,7 @@
    host project), ``python`` blocks are appended to ``mysite/settings.py`` (step 2) and
    ``mysite/urls.py`` (step 3), a block whose first line is ``# <file>`` is written to that
    file, and the example test is written to ``test_integrator_example.py``;
-3. starts the README's offline block (the emulator, ``db_worker`` and ``runserver``) in the
+3. starts the README's offline block (the emulator, ``payments_worker`` and ``runserver``) in the
    background, with its ports (12111, 8000) and secret (``whsec_local``) replaced by free ports
    and a fresh secret; step 5's ``stripe listen`` (Stripe's CLI) and step 6's lone worker are
    what that block does offline, so they are not run separately;
@@ -54,7 +54,7 @@ PROJECT = "mysite"
 EXAMPLE_TEST = "test_integrator_example.py"
 # The README's offline block names these; the script substitutes its own.
 README_EMULATOR_PORT, README_HOST_PORT, README_WEBHOOK_SECRET = "12111", "8000", "whsec_local"
-BACKGROUND_MARKERS = ("runserver", "db_worker", "stripe_emulator --port")
+BACKGROUND_MARKERS = ("runserver", "payments_worker", "stripe_emulator --port")
 DEADLINE_SECONDS = 60
 # Beside the README's example: the testing extra's factories work in the host.
 FACTORIES_TEST = """
