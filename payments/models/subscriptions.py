@@ -104,9 +104,7 @@ class Subscription(models.Model):
             ),
         ]
         indexes = [
-            models.Index(
-                fields=["payable_type", "payable_id"], name="payments_subscr_payable_idx"
-            ),
+            models.Index(fields=["payable_type", "payable_id"], name="payments_subscr_payable_idx"),
             models.Index(fields=["status", "-created_at"], name="payments_subscr_status_idx"),
         ]
 

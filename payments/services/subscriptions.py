@@ -18,7 +18,7 @@ from payments.models import APIClient, Customer, Subscription
 from payments.models.subscriptions import Interval
 from payments.money import normalize_currency
 from payments.services.customers import customer_ensure_stripe
-from payments.services.subscription_events import subscription_apply, subscription_row_lock
+from payments.services.subscription_events import subscription_apply
 from payments.services.subscription_invoices import invoice_session_ensure, invoice_session_link
 
 MAX_INTERVAL_COUNT = {"day": 1095, "week": 156, "month": 36, "year": 3}  # Stripe: three years
@@ -103,8 +103,7 @@ def subscription_create_elements(
 def _record_start(
     subscription: Subscription, made: dict[str, Any], price: str
 ) -> SubscriptionStart:
-    locked = subscription_row_lock({"id": made["id"], "metadata": made.get("metadata")})
-    assert locked is not None  # noqa: S101 - written above, never deleted
+    locked = Subscription.objects.select_for_update().get(pk=subscription.pk)
     locked.stripe_price_id = price
     locked.save(update_fields=["stripe_price_id", "updated_at"])
     # Applied only if no event has yet (events are newer than this response).
