@@ -11,7 +11,12 @@ import stripe
 from payments.models import PaymentSession, Subscription, Transaction, WebhookEvent
 from payments.models.sessions import Flow
 from payments.services.customers import customer_get_or_create
-from payments.services.subscriptions import subscription_cancel, subscription_create_elements
+from payments.services.subscriptions import (
+    subscription_cancel,
+    subscription_create_elements,
+    subscription_portal_url,
+    subscription_resume,
+)
 from payments.testing.tasks import run_queued_tasks
 from payments.tests.webhook_support import webhooks  # noqa: F401 - a fixture
 
@@ -176,3 +181,34 @@ def test_cancel_at_period_end_is_canceled_after_the_period(member):
     assert subscription.status == "canceled"
     assert subscription.ended_at.timestamp() == month(1)
     assert PaymentSession.objects.filter(subscription=subscription).count() == 1
+
+
+def test_a_resumed_cancel_renews_and_the_portal_opens_for_the_customer(member):
+    subscription = member.subscribe()
+    subscription_cancel(subscription=subscription, at_period_end=True, request_id=1)
+    subscription_resume(subscription=subscription, request_id=2)
+    member.deliver()
+    subscription.refresh_from_db()
+    assert subscription.cancel_at_period_end is False
+
+    member.advance(month(1) + 60)
+
+    subscription.refresh_from_db()
+    assert subscription.status == "active"
+    assert PaymentSession.objects.filter(subscription=subscription, status="succeeded").count() == 2
+    url = subscription_portal_url(
+        subscription=subscription, return_url="https://shop.example/account", request_id=3
+    )
+    assert url.startswith(member.emulator.url)
+
+
+def test_cancel_now_ends_the_subscription_when_stripe_says_so(member):
+    subscription = member.subscribe()
+    subscription_cancel(subscription=subscription, at_period_end=False, request_id=1)
+    subscription.refresh_from_db()
+    assert subscription.status == "active"  # only Stripe's event moves it
+
+    member.deliver()
+
+    subscription.refresh_from_db()
+    assert subscription.status == "canceled" and subscription.canceled_at is not None
