@@ -47,65 +47,106 @@ def _validated(amount: int, currency: str, interval: str, interval_count: int) -
     return normalize_currency(currency)
 
 
+@dataclass(frozen=True)
+class SubscriptionTerms:
+    """What is paid for, by whom, how much and how often (shared by both flows)."""
+
+    customer: Customer
+    payable_type: str
+    payable_id: str
+    amount: int
+    currency: str
+    interval: str
+    interval_count: int = 1
+    price: str = ""
+    trial_days: int | None = None
+    metadata: dict[str, Any] | None = None
+    test_clock: str = ""
+
+    @property
+    def stripe_metadata(self) -> dict[str, Any]:
+        return {
+            **(self.metadata or {}),
+            "payable_type": self.payable_type,
+            "payable_id": self.payable_id,
+        }
+
+
+def _prepare(api_client: APIClient | None, terms: SubscriptionTerms) -> tuple[Subscription, str]:
+    """Validate, give the customer its Stripe customer, write our row, make the price."""
+    currency = _validated(terms.amount, terms.currency, terms.interval, terms.interval_count)
+    customer = customer_ensure_stripe(customer=terms.customer, test_clock=terms.test_clock)
+    subscription = Subscription.objects.create(
+        api_client=api_client,
+        customer=customer,
+        payable_type=terms.payable_type,
+        payable_id=terms.payable_id,
+        amount=terms.amount,
+        currency=currency,
+        interval=terms.interval,
+        interval_count=terms.interval_count,
+        stripe_price_id=terms.price,
+        metadata=terms.metadata or {},
+    )
+    price = (
+        terms.price
+        or stripe_api.price_create(
+            request_id=subscription.pk,
+            amount=terms.amount,
+            currency=currency,
+            interval=terms.interval,
+            interval_count=terms.interval_count,
+            product_name=f"{terms.payable_type} {terms.payable_id}",
+        ).id
+    )
+    if not terms.price:
+        subscription.stripe_price_id = price
+        subscription.save(update_fields=["stripe_price_id", "updated_at"])
+    return subscription, price
+
+
 def subscription_create_elements(
-    *,
-    api_client: APIClient | None,
-    customer: Customer,
-    payable_type: str,
-    payable_id: str,
-    amount: int,
-    currency: str,
-    interval: str,
-    interval_count: int = 1,
-    price: str = "",
-    trial_days: int | None = None,
-    metadata: dict[str, Any] | None = None,
-    test_clock: str = "",
+    *, api_client: APIClient | None, terms: SubscriptionTerms
 ) -> SubscriptionStart:
-    """Subscribe ``customer`` to pay ``payable`` every ``interval_count`` ``interval``s.
+    """Subscribe ``terms.customer`` to pay the payable every ``interval_count`` ``interval``s.
 
     Answers with the first invoice's PaymentIntent ``client_secret`` (empty for a trial):
     Stripe Elements confirms it in the browser. ``test_clock`` (test mode only) puts a new
     Stripe customer on that clock, so renewals can be fast-forwarded."""
-    currency = _validated(amount, currency, interval, interval_count)
-    customer = customer_ensure_stripe(customer=customer, test_clock=test_clock)
-    subscription = Subscription.objects.create(
-        api_client=api_client,
-        customer=customer,
-        payable_type=payable_type,
-        payable_id=payable_id,
-        amount=amount,
-        currency=currency,
-        interval=interval,
-        interval_count=interval_count,
-        metadata=metadata or {},
-    )
-    if not price:
-        price = stripe_api.price_create(
-            request_id=subscription.pk,
-            amount=amount,
-            currency=currency,
-            interval=interval,
-            interval_count=interval_count,
-            product_name=f"{payable_type} {payable_id}",
-        ).id
+    subscription, price = _prepare(api_client, terms)
     made = stripe_api.subscription_create(
         subscription_id=subscription.pk,
-        stripe_customer_id=customer.stripe_customer_id,
+        stripe_customer_id=subscription.customer.stripe_customer_id,
         price=price,
-        trial_days=trial_days,
-        metadata={**(metadata or {}), "payable_type": payable_type, "payable_id": payable_id},
+        trial_days=terms.trial_days,
+        metadata=terms.stripe_metadata,
     ).data
-    return _record_start(subscription, made, price)
+    return _record_start(subscription, made)
+
+
+def subscription_create_checkout(
+    *, api_client: APIClient | None, terms: SubscriptionTerms, success_url: str, cancel_url: str
+) -> tuple[Subscription, str]:
+    """Subscribe through Stripe Checkout (``mode=subscription``): our row and the page's URL.
+
+    Stripe makes the subscription when the customer pays; its events (which carry our id in
+    the metadata) fill in the row and make the first invoice's session."""
+    subscription, price = _prepare(api_client, terms)
+    session = stripe_api.checkout_session_create_subscription(
+        subscription_id=subscription.pk,
+        stripe_customer_id=subscription.customer.stripe_customer_id,
+        price=price,
+        success_url=success_url,
+        cancel_url=cancel_url,
+        trial_days=terms.trial_days,
+        metadata=terms.stripe_metadata,
+    ).data
+    return subscription, session["url"]
 
 
 @transaction.atomic
-def _record_start(
-    subscription: Subscription, made: dict[str, Any], price: str
-) -> SubscriptionStart:
+def _record_start(subscription: Subscription, made: dict[str, Any]) -> SubscriptionStart:
     locked = Subscription.objects.select_for_update().get(pk=subscription.pk)
-    locked.stripe_price_id = price
-    locked.save(update_fields=["stripe_price_id", "updated_at"])
     # Applied only if no event has yet (events are newer than this response).
     subscription_apply(subscription=locked, obj=made, created=None)
     if locked.stripe_subscription_id is None:

@@ -8,6 +8,7 @@ Every POST carries an idempotency key derived from one of our own row ids. Only
 
 from payments.stripe_api.billing import (
     billing_portal_session_create,
+    checkout_session_create_subscription,
     invoice_retrieve,
     price_create,
     subscription_cancel,
@@ -75,6 +76,7 @@ __all__ = [
     "charge_refund_iter",
     "charge_retrieve",
     "checkout_session_create",
+    "checkout_session_create_subscription",
     "checkout_session_expire",
     "checkout_session_iter",
     "checkout_session_retrieve",

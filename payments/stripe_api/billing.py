@@ -114,3 +114,35 @@ def test_clock_create(*, request_id: object, frozen_time: int, name: str = "") -
         params=params,
         options=post_options(idempotency_key("test_clock", request_id)),
     )
+
+
+def checkout_session_create_subscription(
+    *,
+    subscription_id: object,
+    stripe_customer_id: str,
+    price: str,
+    success_url: str,
+    cancel_url: str,
+    trial_days: int | None = None,
+    metadata: dict[str, Any] | None = None,
+) -> StripeResult:
+    """A Checkout Session in ``mode=subscription`` to ``price`` for our ``subscription_id``,
+    which the subscription it makes carries in its metadata (so its events find our row)."""
+    meta = {str(k): str(v) for k, v in (metadata or {}).items()}
+    meta["payments_subscription_id"] = str(subscription_id)
+    subscription_data: dict[str, Any] = {"metadata": meta}
+    if trial_days:
+        subscription_data["trial_period_days"] = trial_days
+    return call(
+        client().v1.checkout.sessions.create,
+        params={
+            "mode": "subscription",
+            "customer": stripe_customer_id,
+            "line_items": [{"price": price, "quantity": 1}],
+            "success_url": success_url,
+            "cancel_url": cancel_url,
+            "metadata": {"payments_subscription_id": str(subscription_id)},
+            "subscription_data": subscription_data,
+        },
+        options=post_options(idempotency_key("subscription_checkout", subscription_id)),
+    )

@@ -183,6 +183,11 @@ def _billing_calls(run: Exercise) -> None:
     run("subscription_cancel_at_period_end_set", request_id=2, stripe_id=trial["id"],
         cancel_at_period_end=False)  # fmt: skip
     run("subscription_cancel", request_id=1, stripe_id=trial["id"])
+    checkout = run("checkout_session_create_subscription", subscription_id="sub-3",
+                   stripe_customer_id=customer, price=price, success_url="https://shop.example/ok",
+                   cancel_url="https://shop.example/no", trial_days=3,
+                   metadata={"plan": "gold"}).data  # fmt: skip
+    assert checkout["mode"] == "subscription" and checkout["url"]
     assert run("invoice_retrieve", invoice["id"]).data["payments"]["data"]
     portal = run("billing_portal_session_create", request_id=1, stripe_customer_id=customer,
                  return_url="https://shop.example/account")  # fmt: skip

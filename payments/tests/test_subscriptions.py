@@ -12,13 +12,18 @@ from payments.models import PaymentSession, Subscription, Transaction, WebhookEv
 from payments.models.sessions import Flow
 from payments.services.customers import customer_get_or_create
 from payments.services.subscriptions import (
+    SubscriptionTerms,
     subscription_cancel,
+    subscription_create_checkout,
     subscription_create_elements,
     subscription_portal_url,
     subscription_resume,
 )
 from payments.testing.tasks import run_queued_tasks
-from payments.tests.webhook_support import webhooks  # noqa: F401 - a fixture
+from payments.tests.webhook_support import (
+    emulator_control,
+    webhooks,  # noqa: F401 - a fixture
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -45,16 +50,19 @@ class Member:
         self.delivered = 0
 
     def subscribe(self) -> Subscription:
-        start = subscription_create_elements(
-            api_client=self.api_client, customer=self.customer, payable_type="membership",
-            payable_id="gym-1", amount=1500, currency="GBP", interval="month",
-            metadata={"plan": "gold"}, test_clock=self.clock.id,
-        )  # fmt: skip
+        start = subscription_create_elements(api_client=self.api_client, terms=self.terms())
         assert start.subscription.status == "incomplete"
         intent = start.client_secret.split("_secret_")[0]
         self.sdk.v1.payment_intents.confirm(intent, params={"payment_method": "pm_card_visa"})
         self.deliver()
         return start.subscription
+
+    def terms(self) -> SubscriptionTerms:
+        return SubscriptionTerms(
+            customer=self.customer, payable_type="membership", payable_id="gym-1",
+            amount=1500, currency="GBP", interval="month", metadata={"plan": "gold"},
+            test_clock=self.clock.id,
+        )  # fmt: skip
 
     def advance(self, to: int, *, shuffle: int | None = None) -> list[dict]:
         self.sdk.v1.test_helpers.test_clocks.advance(self.clock.id, params={"frozen_time": to})
@@ -212,3 +220,21 @@ def test_cancel_now_ends_the_subscription_when_stripe_says_so(member):
 
     subscription.refresh_from_db()
     assert subscription.status == "canceled" and subscription.canceled_at is not None
+
+
+def test_checkout_subscription_paid_on_the_page_then_renewed(member):
+    subscription, url = subscription_create_checkout(
+        api_client=member.api_client, terms=member.terms(),
+        success_url="https://shop.example/ok", cancel_url="https://shop.example/no",
+    )  # fmt: skip
+    checkout_id = url.rstrip("/").rsplit("/", 1)[-1]
+    emulator_control(member.emulator, f"checkout/sessions/{checkout_id}/pay",
+                     payment_method="pm_card_visa")  # fmt: skip
+    member.deliver()
+    member.advance(month(1) + 60)
+
+    subscription.refresh_from_db()
+    assert subscription.status == "active" and subscription.stripe_subscription_id
+    sessions = PaymentSession.objects.filter(subscription=subscription)
+    assert sorted(s.status for s in sessions) == ["succeeded", "succeeded"]
+    assert Transaction.objects.filter(session__subscription=subscription).count() == 2
