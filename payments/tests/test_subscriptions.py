@@ -2,12 +2,14 @@
 payment sessions with ledger rows, a declined renewal, a cancel at the period's end, and
 duplicate and shuffled events (delivered to the webhook endpoint, signed as Stripe does)."""
 
+import dataclasses
 import datetime as dt
 import random
 
 import pytest
 import stripe
 
+from payments import exceptions as exc
 from payments.models import PaymentSession, Subscription, Transaction, WebhookEvent
 from payments.models.sessions import Flow
 from payments.services.customers import customer_get_or_create
@@ -175,6 +177,19 @@ def test_a_declined_renewal_leaves_the_subscription_past_due(member):
     assert renewal.failure_code == "invoice_payment_failed"
     assert not Transaction.objects.filter(session=renewal).exists()
 
+    card = member.sdk.v1.payment_methods.attach(
+        "pm_card_visa", params={"customer": member.customer.stripe_customer_id}
+    )
+    member.sdk.v1.subscriptions.update(
+        subscription.stripe_subscription_id, params={"default_payment_method": card.id}
+    )
+    member.advance(month(1) + 4 * 86400)  # Stripe's retry three days later pays
+
+    subscription.refresh_from_db()
+    renewal.refresh_from_db()
+    assert (subscription.status, renewal.status) == ("active", "succeeded")
+    assert Transaction.objects.get(session=renewal, kind="charge").gross == 1500
+
 
 def test_cancel_at_period_end_is_canceled_after_the_period(member):
     subscription = member.subscribe()
@@ -238,3 +253,42 @@ def test_checkout_subscription_paid_on_the_page_then_renewed(member):
     sessions = PaymentSession.objects.filter(subscription=subscription)
     assert sorted(s.status for s in sessions) == ["succeeded", "succeeded"]
     assert Transaction.objects.filter(session__subscription=subscription).count() == 2
+
+
+def test_a_trial_ends_and_its_first_paid_invoice_is_a_session(member):
+    terms = dataclasses.replace(member.terms(), trial_days=14)
+    start = subscription_create_elements(api_client=member.api_client, terms=terms)
+    assert start.client_secret == ""  # nothing to pay until the trial ends
+    card = member.sdk.v1.payment_methods.attach(
+        "pm_card_visa", params={"customer": member.customer.stripe_customer_id}
+    )
+    subscription = start.subscription
+    member.sdk.v1.subscriptions.update(
+        subscription.stripe_subscription_id, params={"default_payment_method": card.id}
+    )
+    member.deliver()
+    subscription.refresh_from_db()
+    assert subscription.status == "trialing"
+    assert subscription.trial_end.timestamp() == START + 14 * 86400
+    assert not PaymentSession.objects.filter(subscription=subscription).exists()
+
+    events = member.advance(START + 15 * 86400)
+
+    assert "customer.subscription.updated" in [e["type"] for e in events]
+    subscription.refresh_from_db()
+    assert subscription.status == "active"
+    session = PaymentSession.objects.get(subscription=subscription)
+    assert (session.status, session.amount) == ("succeeded", 1500)
+
+
+@pytest.mark.parametrize(
+    "change, param",
+    [({"interval": "fortnight"}, "interval"), ({"interval_count": 37}, "interval_count"),
+     ({"amount": 0}, "amount")],
+)  # fmt: skip
+def test_bad_terms_are_refused_naming_the_field_and_write_nothing(member, change, param):
+    terms = dataclasses.replace(member.terms(), **change)
+    with pytest.raises(exc.PaymentsError) as raised:
+        subscription_create_elements(api_client=member.api_client, terms=terms)
+    assert raised.value.param == param
+    assert not Subscription.objects.exists()
