@@ -24,6 +24,7 @@ from payments.services.parked_events import (
 )
 from payments.services.sessions import session_lock, session_transition
 from payments.services.subscription_events import subscription_row_lock
+from payments.services.task_queue import task_named
 from payments.services.webhook_handlers import stripe_id
 from payments.states import PaymentStatus
 
@@ -135,6 +136,10 @@ def invoice_paid(event: dict[str, Any]) -> str:
         actor=f"stripe:{event['id']}",
         payload=event,
     )
+    if not session.stripe_charge_id:  # invoice_payment.paid may still come; if not, fetch
+        task_named("subscription_invoice_sync").enqueue(
+            session_id=str(session.pk), invoice_id=session.stripe_invoice_id
+        )
     return WebhookEventStatus.PROCESSED
 
 

@@ -292,3 +292,19 @@ def test_bad_terms_are_refused_naming_the_field_and_write_nothing(member, change
         subscription_create_elements(api_client=member.api_client, terms=terms)
     assert raised.value.param == param
     assert not Subscription.objects.exists()
+
+
+def test_a_lost_invoice_payment_event_is_made_up_for_by_reading_the_invoice(member):
+    subscription = member.subscribe()
+    member.sdk.v1.test_helpers.test_clocks.advance(
+        member.clock.id, params={"frozen_time": month(1) + 60}
+    )
+    events = list(member.emulator.events[member.delivered :])
+    member.delivered += len(events)
+    member.webhooks.deliver(*[e for e in events if e["type"] != "invoice_payment.paid"])
+
+    run_queued_tasks()  # the invoice sync, then the charge's ledger sync
+
+    renewal = PaymentSession.objects.filter(subscription=subscription).order_by("created_at")[1]
+    assert renewal.status == "succeeded" and renewal.stripe_charge_id
+    assert Transaction.objects.get(session=renewal, kind="charge").gross == 1500
