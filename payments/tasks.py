@@ -14,7 +14,14 @@ one strands the rows already queued, so keep an alias at the old path for a rele
 such aliases).
 """
 
-from payments.services import alerts, callback_delivery, charge_sync, connect_ledger, payouts
+from payments.services import (
+    alerts,
+    callback_delivery,
+    charge_sync,
+    connect_ledger,
+    payouts,
+    subscription_sync,
+)
 from payments.task_compat import task
 
 
@@ -23,6 +30,14 @@ def charge_ledger_sync(*, session_id: str, charge_id: str, attempt: int = 0) -> 
     """Write the ``charge`` ledger row with Stripe's fee and net from the balance transaction."""
     return charge_sync.charge_ledger_sync(
         session_id=session_id, charge_id=charge_id, attempt=attempt
+    )
+
+
+@task()
+def subscription_invoice_sync(*, session_id: str, invoice_id: str, attempt: int = 0) -> str:
+    """Link a paid subscription invoice's PaymentIntent and charge to its session."""
+    return subscription_sync.subscription_invoice_sync(
+        session_id=session_id, invoice_id=invoice_id, attempt=attempt
     )
 
 

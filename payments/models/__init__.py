@@ -11,6 +11,7 @@ from payments.models.payouts import Payout, PayoutItem
 from payments.models.reconciliation import ReconciliationFinding, ReconciliationRun
 from payments.models.refunds import Refund
 from payments.models.sessions import PaymentSession
+from payments.models.subscriptions import Subscription
 from payments.models.webhooks import WebhookEvent
 
 __all__ = [
@@ -28,6 +29,7 @@ __all__ = [
     "ReconciliationFinding",
     "ReconciliationRun",
     "Refund",
+    "Subscription",
     "Transaction",
     "WebhookEvent",
 ]

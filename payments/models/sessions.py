@@ -18,6 +18,7 @@ STRIPE_ID_FIELDS = (
     "stripe_charge_id",
     "stripe_transfer_id",
     "stripe_application_fee_id",
+    "stripe_invoice_id",
 )
 
 
@@ -25,6 +26,8 @@ class Flow(models.TextChoices):
     CHECKOUT = "checkout", "Stripe Checkout"
     PAYMENT_INTENT = "payment_intent", "PaymentIntent (Elements)"
     BACKEND = "backend", "Backend charge"
+    # One invoice of a subscription (the first or a renewal), charged by Stripe Billing.
+    SUBSCRIPTION_INVOICE = "subscription_invoice", "Subscription invoice"
 
 
 class PaymentSession(models.Model):
@@ -70,6 +73,15 @@ class PaymentSession(models.Model):
     stripe_checkout_session_id = models.CharField(max_length=255, null=True, blank=True)  # noqa: DJ001
     stripe_payment_intent_id = models.CharField(max_length=255, null=True, blank=True)  # noqa: DJ001
     stripe_charge_id = models.CharField(max_length=255, null=True, blank=True)  # noqa: DJ001
+    # Invoices of a subscription: each is one session of the subscription's payable.
+    subscription = models.ForeignKey(
+        "payments.Subscription",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="sessions",
+    )
+    stripe_invoice_id = models.CharField(max_length=255, null=True, blank=True)  # noqa: DJ001
     checkout_url = models.URLField(max_length=2000, blank=True)
     client_secret = models.CharField(max_length=255, blank=True)
     success_url = models.URLField(max_length=2000, blank=True)

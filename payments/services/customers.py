@@ -33,12 +33,17 @@ def customer_get_or_create(
     return customer
 
 
-def customer_ensure_stripe(*, customer: Customer) -> Customer:
-    """Give ``customer`` its Stripe customer, once, whoever asks first (network call)."""
+def customer_ensure_stripe(*, customer: Customer, test_clock: str = "") -> Customer:
+    """Give ``customer`` its Stripe customer, once, whoever asks first (network call); on
+    Stripe test clock ``test_clock`` when given (Stripe allows that only at creation)."""
     if customer.stripe_customer_id:
         return customer
     result = stripe_api.customer_create(
-        customer_id=customer.pk, email=customer.email, name=customer.name, phone=customer.phone
+        customer_id=customer.pk,
+        email=customer.email,
+        name=customer.name,
+        phone=customer.phone,
+        test_clock=test_clock,
     )
     with transaction.atomic():
         Customer.objects.filter(pk=customer.pk, stripe_customer_id__isnull=True).update(

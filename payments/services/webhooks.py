@@ -27,6 +27,8 @@ from payments.services.parked_events import (
 )
 from payments.services.payouts import PAYOUT_EVENT_HANDLERS
 from payments.services.sessions import session_lock
+from payments.services.subscription_events import SUBSCRIPTION_EVENT_HANDLERS
+from payments.services.subscription_invoices import INVOICE_EVENT_HANDLERS
 from payments.services.webhook_handlers import HANDLERS, EventContext, stripe_id
 
 logger = logging.getLogger(__name__)
@@ -203,9 +205,14 @@ def _event_apply(event: dict[str, Any], stored: WebhookEvent, found: dict[str, A
         actor=f"stripe:{event['id']}",
         webhook_event=stored,  # the payload is stored once, on the event
     )
-    other_handlers = ACCOUNT_EVENT_HANDLERS | PAYOUT_EVENT_HANDLERS
-    if (account_handler := other_handlers.get(event.get("type") or "")) is not None:
-        return account_handler(event)  # Stripe Connect: events about payees' accounts
+    if (other_handler := _OTHER_HANDLERS.get(event.get("type") or "")) is not None:
+        # Events about payees' accounts, payouts, subscriptions and their invoices.
+        status = other_handler(event)
+        if status == WebhookEventStatus.PARKED:  # the handler recorded what it waits for
+            found["waiting_for"] = WebhookEvent.objects.filter(pk=stored.pk).values_list(
+                "waiting_for", flat=True
+            )[0]
+        return status
     if handler is None:
         return WebhookEventStatus.IGNORED
     if session is None:
@@ -216,6 +223,14 @@ def _event_apply(event: dict[str, Any], stored: WebhookEvent, found: dict[str, A
     # If this event taught the session its PaymentIntent or charge id, what waited for it.
     parked_events_apply(session=session, known_before=known_before)
     return WebhookEventStatus.PROCESSED
+
+
+_OTHER_HANDLERS = (
+    ACCOUNT_EVENT_HANDLERS
+    | PAYOUT_EVENT_HANDLERS
+    | SUBSCRIPTION_EVENT_HANDLERS
+    | INVOICE_EVENT_HANDLERS
+)
 
 
 def webhook_session_lock(obj: dict[str, Any]) -> PaymentSession | None:

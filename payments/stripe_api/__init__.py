@@ -6,6 +6,17 @@ Every POST carries an idempotency key derived from one of our own row ids. Only
 ``payments.stripe_api.core`` imports ``stripe``.
 """
 
+from payments.stripe_api.billing import (
+    billing_portal_session_create,
+    checkout_session_create_subscription,
+    invoice_retrieve,
+    price_create,
+    subscription_cancel,
+    subscription_cancel_at_period_end_set,
+    subscription_create,
+    subscription_retrieve,
+    test_clock_create,
+)
 from payments.stripe_api.connect import (
     account_create,
     account_link_create,
@@ -61,9 +72,11 @@ __all__ = [
     "application_fee_retrieve",
     "balance_transaction_iter",
     "balance_transaction_retrieve",
+    "billing_portal_session_create",
     "charge_refund_iter",
     "charge_retrieve",
     "checkout_session_create",
+    "checkout_session_create_subscription",
     "checkout_session_expire",
     "checkout_session_iter",
     "checkout_session_retrieve",
@@ -73,6 +86,7 @@ __all__ = [
     "customer_retrieve",
     "event_list",
     "idempotency_key",
+    "invoice_retrieve",
     "payment_intent_cancel",
     "payment_intent_create",
     "payment_intent_iter",
@@ -81,9 +95,15 @@ __all__ = [
     "payment_method_detach",
     "payment_method_retrieve",
     "payout_balance_transaction_iter",
+    "price_create",
     "refund_create",
     "refund_list",
     "sdk_api_version",
+    "subscription_cancel",
+    "subscription_cancel_at_period_end_set",
+    "subscription_create",
+    "subscription_retrieve",
+    "test_clock_create",
     "transfer_retrieve",
     "webhook_event_verify",
 ]

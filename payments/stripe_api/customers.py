@@ -14,12 +14,16 @@ from payments.stripe_api.core import (
 
 
 def customer_create(
-    *, customer_id: object, email: str, name: str = "", phone: str = ""
+    *, customer_id: object, email: str, name: str = "", phone: str = "", test_clock: str = ""
 ) -> StripeResult:
+    """A Stripe customer for our ``customer_id``; on ``test_clock`` (test mode) when given,
+    which Stripe allows only at creation: its subscriptions then renew as the clock moves."""
     params: dict[str, Any] = {
         "email": email,
         "metadata": {"payments_customer_id": str(customer_id)},
     }
+    if test_clock:
+        params["test_clock"] = test_clock
     if name:
         params["name"] = name
     if phone:

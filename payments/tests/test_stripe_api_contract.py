@@ -62,7 +62,7 @@ def _onboarded_account(run: Exercise, emulator) -> str:
 
 def _customer_calls(run: Exercise) -> tuple[str, str]:
     customer = run("customer_create", customer_id=1, email="ada@example.com", name="Ada",
-                   phone="+441234567890").id  # fmt: skip
+                   phone="+441234567890", test_clock="").id  # fmt: skip
     run("customer_retrieve", customer)
     card = run("payment_method_attach", request_id=1, stripe_customer_id=customer,
                payment_method="pm_card_visa").id  # fmt: skip
@@ -139,6 +139,7 @@ def test_every_adapter_function_is_accepted_by_the_contract(stripe_emulator):
     assert isinstance(refunds[0]["balance_transaction"], dict)
     _window_lists(run)
     _payout_contents(run, stripe_emulator)
+    _billing_calls(run)
     events = run("event_list", created_gte=0, starting_after=None, limit=5).data["data"]
     run("event_list", created_gte=0, starting_after=events[-1]["id"], limit=5)
     run("payment_method_detach", customer_id=1, payment_method=card)
@@ -158,3 +159,36 @@ def _payout_contents(run: Exercise, emulator) -> None:
                     page_size=1))  # fmt: skip
     assert [row["amount"] for row in rows if row["type"] == "payout"] == [-payout["amount"]]
     assert sum(row["net"] for row in rows if row["type"] != "payout") == payout["amount"]
+
+
+def _billing_calls(run: Exercise) -> None:
+    """A subscription on a test clock: created (inline price, then an existing price), its
+    cancellation scheduled and undone, cancelled, its invoice and a portal session."""
+    clock = run("test_clock_create", request_id=1, frozen_time=int(time.time()), name="c").id
+    customer = run("customer_create", customer_id=2, email="sub@example.com", name="",
+                   phone="", test_clock=clock).id  # fmt: skip
+    price = run("price_create", request_id="sub-1", amount=1500, currency="gbp",
+                interval="month", interval_count=1, product_name="Gym").id  # fmt: skip
+    common = {"stripe_customer_id": customer, "metadata": {"plan": "gold"}}
+    made = run("subscription_create", subscription_id="sub-1", price=price, trial_days=None,
+               **common).data  # fmt: skip
+    invoice = made["latest_invoice"]
+    assert invoice["confirmation_secret"]["client_secret"]
+    trial = run("subscription_create", subscription_id="sub-2", price=price, trial_days=7,
+                **common).data  # fmt: skip
+    assert trial["status"] == "trialing"
+    run("subscription_retrieve", made["id"])
+    run("subscription_cancel_at_period_end_set", request_id=1, stripe_id=trial["id"],
+        cancel_at_period_end=True)  # fmt: skip
+    run("subscription_cancel_at_period_end_set", request_id=2, stripe_id=trial["id"],
+        cancel_at_period_end=False)  # fmt: skip
+    run("subscription_cancel", request_id=1, stripe_id=trial["id"])
+    checkout = run("checkout_session_create_subscription", subscription_id="sub-3",
+                   stripe_customer_id=customer, price=price, success_url="https://shop.example/ok",
+                   cancel_url="https://shop.example/no", trial_days=3,
+                   metadata={"plan": "gold"}).data  # fmt: skip
+    assert checkout["mode"] == "subscription" and checkout["url"]
+    assert run("invoice_retrieve", invoice["id"]).data["payments"]["data"]
+    portal = run("billing_portal_session_create", request_id=1, stripe_customer_id=customer,
+                 return_url="https://shop.example/account")  # fmt: skip
+    assert portal.data["url"]

@@ -45,6 +45,7 @@ def test_every_task_a_service_queues_by_name_is_a_task_of_payments_tasks():
         "payout_contents_sync",
         "send_failure_alert",
         "send_receipt",
+        "subscription_invoice_sync",
     }
     for name in names:
         assert getattr(tasks, name).module_path == f"payments.tasks.{name}"
@@ -92,6 +93,7 @@ def _retries(task_name: str) -> list[DBTaskResult]:
         ("charge_ledger_sync", "/v1/charges/", {}, {"charge_id": "ch_down"}),
         ("charge_refunds_sync", "/v1/refunds", {}, {"charge_id": "ch_down"}),
         ("connect_ledger_sync", "/v1/transfers/", {"stripe_transfer_id": "tr_down"}, {}),
+        ("subscription_invoice_sync", "/v1/invoices/", {}, {"invoice_id": "in_down"}),
     ],
 )
 def test_every_stripe_task_retries_on_the_one_policy_then_gives_up(

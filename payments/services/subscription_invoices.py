@@ -1,0 +1,209 @@
+"""Invoices of subscriptions: every one with an amount is a ``PaymentSession``.
+
+Each invoice (the first or a renewal) becomes a session of the subscription's payable (flow
+``subscription_invoice``, its ``stripe_invoice_id``), so the charge, ledger, refund and dispute
+paths treat it like any payment. At the pinned API version an invoice names its PaymentIntent
+and charge only in ``invoice_payment.paid`` (an ``InvoicePayment``): that event links them to
+the session, which applies the ``charge.succeeded`` parked while no session knew the
+PaymentIntent (it books the charge's gross/fee/net). ``invoice.paid`` marks the session paid.
+An ``invoice_payment.paid`` that overtakes every event of its invoice is parked, waiting for
+the invoice id, and applied when the session is made. No network call.
+"""
+
+from typing import Any
+
+from django.utils import timezone
+
+from payments.models import PaymentSession, Subscription, WebhookEvent
+from payments.models.sessions import Flow
+from payments.models.webhooks import WebhookEventStatus
+from payments.services.parked_events import (
+    parked_events_apply,
+    parked_ids_lock,
+    session_stripe_ids,
+)
+from payments.services.sessions import session_lock, session_transition
+from payments.services.subscription_events import subscription_row_lock
+from payments.services.task_queue import task_named
+from payments.services.webhook_handlers import stripe_id
+from payments.states import PaymentStatus
+
+
+def invoice_subscription_id(invoice: dict[str, Any]) -> str | None:
+    details = (invoice.get("parent") or {}).get("subscription_details") or {}
+    return stripe_id(details.get("subscription")) or stripe_id(invoice.get("subscription"))
+
+
+def invoice_session_ensure(
+    *, subscription: Subscription, invoice: dict[str, Any], actor: str
+) -> PaymentSession | None:
+    """The locked session of ``invoice`` (made on first sight, ``pending``); ``None`` for an
+    invoice of nothing to pay (a trial's). The caller holds the subscription's row lock."""
+    found = PaymentSession.objects.filter(stripe_invoice_id=invoice["id"]).values_list(
+        "pk", flat=True
+    )
+    if found:
+        return session_lock(session_id=found[0])
+    amount = int(invoice.get("amount_due") or 0)
+    if amount <= 0:
+        return None
+    session = PaymentSession.objects.create(
+        api_client=subscription.api_client,
+        flow=Flow.SUBSCRIPTION_INVOICE,
+        payable_type=subscription.payable_type,
+        payable_id=subscription.payable_id,
+        amount=amount,
+        currency=str(invoice.get("currency") or subscription.currency).lower(),
+        description=f"Subscription {invoice.get('billing_reason') or 'invoice'}"[:500],
+        customer=subscription.customer,
+        metadata=dict(subscription.metadata),
+        subscription=subscription,
+        stripe_invoice_id=invoice["id"],
+    )
+    session = session_lock(session_id=session.pk)
+    session_transition(session=session, new_status=PaymentStatus.PENDING, actor=actor)
+    _apply_parked_for_invoice(session)
+    return session
+
+
+def invoice_session_link(
+    *, session: PaymentSession, payment_intent: str | None, charge: str | None
+) -> None:
+    """Teach the session its PaymentIntent and charge (never overwrite one), then apply the
+    events that were parked waiting for them."""
+    known_before = session_stripe_ids(session)
+    new = {
+        name: value
+        for name, value in (
+            ("stripe_payment_intent_id", payment_intent),
+            ("stripe_charge_id", charge),
+        )
+        if value and not getattr(session, name)
+    }
+    if new:
+        for name, value in new.items():
+            setattr(session, name, value)
+        session.save(update_fields=[*new, "updated_at"])
+        parked_events_apply(session=session, known_before=known_before)
+
+
+def _apply_parked_for_invoice(session: PaymentSession) -> None:
+    parked_ids_lock([session.stripe_invoice_id])
+    waiting = WebhookEvent.objects.select_for_update().filter(
+        status=WebhookEventStatus.PARKED, waiting_for=session.stripe_invoice_id
+    )
+    for stored in waiting.order_by("stripe_created", "id"):
+        payment = stored.payload["data"]["object"]["payment"]
+        invoice_session_link(
+            session=session,
+            payment_intent=stripe_id(payment.get("payment_intent")),
+            charge=stripe_id(payment.get("charge")),
+        )
+        WebhookEvent.objects.filter(pk=stored.pk).update(
+            status=WebhookEventStatus.PROCESSED,
+            session=session,
+            attempts=stored.attempts + 1,
+            processed_at=timezone.now(),
+        )
+
+
+def _session_for(event: dict[str, Any]) -> PaymentSession | None:
+    invoice = event["data"]["object"]
+    subscription_id = invoice_subscription_id(invoice)
+    if not subscription_id:
+        return None
+    subscription = subscription_row_lock({"id": subscription_id})
+    if subscription is None:
+        return None
+    return invoice_session_ensure(
+        subscription=subscription, invoice=invoice, actor=f"stripe:{event['id']}"
+    )
+
+
+def invoice_opened(event: dict[str, Any]) -> str:
+    """``invoice.created``/``finalized``: the invoice's session exists from now on."""
+    session = _session_for(event)
+    return WebhookEventStatus.PROCESSED if session else WebhookEventStatus.IGNORED
+
+
+def invoice_paid(event: dict[str, Any]) -> str:
+    session = _session_for(event)
+    if session is None:
+        return WebhookEventStatus.IGNORED
+    session_transition(
+        session=session,
+        new_status=PaymentStatus.SUCCEEDED,
+        actor=f"stripe:{event['id']}",
+        payload=event,
+    )
+    if not session.stripe_charge_id:  # invoice_payment.paid may still come; if not, fetch
+        task_named("subscription_invoice_sync").enqueue(
+            session_id=str(session.pk), invoice_id=session.stripe_invoice_id
+        )
+    return WebhookEventStatus.PROCESSED
+
+
+def invoice_payment_failed(event: dict[str, Any]) -> str:
+    """Record the failed attempt; the session fails only when Stripe will not retry."""
+    invoice = event["data"]["object"]
+    session = _session_for(event)
+    if session is None:
+        return WebhookEventStatus.IGNORED
+    message = f"Invoice payment attempt {invoice.get('attempt_count') or 1} failed."
+    if session.failure_message != message:
+        session.failure_code = "invoice_payment_failed"
+        session.failure_message = message
+        session.save(update_fields=["failure_code", "failure_message", "updated_at"])
+    if invoice.get("next_payment_attempt") is None:
+        session_transition(
+            session=session,
+            new_status=PaymentStatus.FAILED,
+            actor=f"stripe:{event['id']}",
+            payload=event,
+        )
+    return WebhookEventStatus.PROCESSED
+
+
+def invoice_closed_unpaid(event: dict[str, Any]) -> str:
+    """``invoice.voided`` (canceled) or ``invoice.marked_uncollectible`` (failed)."""
+    session = _session_for(event)
+    if session is None:
+        return WebhookEventStatus.IGNORED
+    voided = event.get("type") == "invoice.voided"
+    session_transition(
+        session=session,
+        new_status=PaymentStatus.CANCELED if voided else PaymentStatus.FAILED,
+        actor=f"stripe:{event['id']}",
+        payload=event,
+    )
+    return WebhookEventStatus.PROCESSED
+
+
+def invoice_payment_paid(event: dict[str, Any]) -> str:
+    """``invoice_payment.paid``: link the PaymentIntent and charge to the invoice's session,
+    or park until that session exists."""
+    payment = event["data"]["object"]
+    details = payment.get("payment") or {}
+    invoice_id = stripe_id(payment.get("invoice"))
+    parked_ids_lock([invoice_id])
+    found = PaymentSession.objects.filter(stripe_invoice_id=invoice_id).values_list("pk", flat=True)
+    if not found:
+        WebhookEvent.objects.filter(stripe_event_id=event["id"]).update(waiting_for=invoice_id)
+        return WebhookEventStatus.PARKED
+    invoice_session_link(
+        session=session_lock(session_id=found[0]),
+        payment_intent=stripe_id(details.get("payment_intent")),
+        charge=stripe_id(details.get("charge")),
+    )
+    return WebhookEventStatus.PROCESSED
+
+
+INVOICE_EVENT_HANDLERS = {
+    "invoice.created": invoice_opened,
+    "invoice.finalized": invoice_opened,
+    "invoice.paid": invoice_paid,
+    "invoice.payment_failed": invoice_payment_failed,
+    "invoice.voided": invoice_closed_unpaid,
+    "invoice.marked_uncollectible": invoice_closed_unpaid,
+    "invoice_payment.paid": invoice_payment_paid,
+}

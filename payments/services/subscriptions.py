@@ -1,0 +1,210 @@
+"""Subscriptions: start one for a payable, cancel it, undo a scheduled cancel, open the portal.
+
+The row is written before Stripe is called (its id is the idempotency key and the metadata
+Stripe's events carry back), the Stripe subscription is made ``default_incomplete``, and the
+first invoice's session is made at once with its PaymentIntent, so the customer can pay with
+Elements and that payment's events find their session. From then on status moves only as
+Stripe's events say (``subscription_events``, ``subscription_invoices``).
+"""
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+
+from payments import exceptions as exc
+from payments import stripe_api
+from payments.models import APIClient, Customer, Subscription
+from payments.models.subscriptions import Interval
+from payments.money import normalize_currency
+from payments.services.customers import customer_ensure_stripe
+from payments.services.subscription_events import subscription_apply
+from payments.services.subscription_invoices import invoice_session_ensure, invoice_session_link
+
+MAX_INTERVAL_COUNT = {"day": 1095, "week": 156, "month": 36, "year": 3}  # Stripe: three years
+
+
+@dataclass(frozen=True)
+class SubscriptionStart:
+    """A subscription made at Stripe and what the customer needs to pay its first invoice."""
+
+    subscription: Subscription
+    client_secret: str
+
+
+def _validated(amount: int, currency: str, interval: str, interval_count: int) -> str:
+    if interval not in Interval.values:
+        raise exc.PaymentsError(
+            f"interval must be one of {', '.join(Interval.values)}.", param="interval"
+        )
+    if not 1 <= interval_count <= MAX_INTERVAL_COUNT[interval]:
+        raise exc.PaymentsError(
+            f"interval_count must be 1 to {MAX_INTERVAL_COUNT[interval]} for {interval}.",
+            param="interval_count",
+        )
+    if amount <= 0:
+        raise exc.PaymentsError("amount must be a positive number of minor units.", param="amount")
+    return normalize_currency(currency)
+
+
+@dataclass(frozen=True)
+class SubscriptionTerms:
+    """What is paid for, by whom, how much and how often (shared by both flows)."""
+
+    customer: Customer
+    payable_type: str
+    payable_id: str
+    amount: int
+    currency: str
+    interval: str
+    interval_count: int = 1
+    price: str = ""
+    trial_days: int | None = None
+    metadata: dict[str, Any] | None = None
+    test_clock: str = ""
+
+    @property
+    def stripe_metadata(self) -> dict[str, Any]:
+        return {
+            **(self.metadata or {}),
+            "payable_type": self.payable_type,
+            "payable_id": self.payable_id,
+        }
+
+
+def _prepare(api_client: APIClient | None, terms: SubscriptionTerms) -> tuple[Subscription, str]:
+    """Validate, give the customer its Stripe customer, write our row, make the price."""
+    currency = _validated(terms.amount, terms.currency, terms.interval, terms.interval_count)
+    customer = customer_ensure_stripe(customer=terms.customer, test_clock=terms.test_clock)
+    subscription = Subscription.objects.create(
+        api_client=api_client,
+        customer=customer,
+        payable_type=terms.payable_type,
+        payable_id=terms.payable_id,
+        amount=terms.amount,
+        currency=currency,
+        interval=terms.interval,
+        interval_count=terms.interval_count,
+        stripe_price_id=terms.price,
+        metadata=terms.metadata or {},
+    )
+    price = (
+        terms.price
+        or stripe_api.price_create(
+            request_id=subscription.pk,
+            amount=terms.amount,
+            currency=currency,
+            interval=terms.interval,
+            interval_count=terms.interval_count,
+            product_name=f"{terms.payable_type} {terms.payable_id}",
+        ).id
+    )
+    if not terms.price:
+        subscription.stripe_price_id = price
+        subscription.save(update_fields=["stripe_price_id", "updated_at"])
+    return subscription, price
+
+
+def subscription_create_elements(
+    *, api_client: APIClient | None, terms: SubscriptionTerms
+) -> SubscriptionStart:
+    """Subscribe ``terms.customer`` to pay the payable every ``interval_count`` ``interval``s.
+
+    Answers with the first invoice's PaymentIntent ``client_secret`` (empty for a trial):
+    Stripe Elements confirms it in the browser. ``test_clock`` (test mode only) puts a new
+    Stripe customer on that clock, so renewals can be fast-forwarded."""
+    subscription, price = _prepare(api_client, terms)
+    made = stripe_api.subscription_create(
+        subscription_id=subscription.pk,
+        stripe_customer_id=subscription.customer.stripe_customer_id,
+        price=price,
+        trial_days=terms.trial_days,
+        metadata=terms.stripe_metadata,
+    ).data
+    return _record_start(subscription, made)
+
+
+def subscription_create_checkout(
+    *, api_client: APIClient | None, terms: SubscriptionTerms, success_url: str, cancel_url: str
+) -> tuple[Subscription, str]:
+    """Subscribe through Stripe Checkout (``mode=subscription``): our row and the page's URL.
+
+    Stripe makes the subscription when the customer pays; its events (which carry our id in
+    the metadata) fill in the row and make the first invoice's session."""
+    subscription, price = _prepare(api_client, terms)
+    session = stripe_api.checkout_session_create_subscription(
+        subscription_id=subscription.pk,
+        stripe_customer_id=subscription.customer.stripe_customer_id,
+        price=price,
+        success_url=success_url,
+        cancel_url=cancel_url,
+        trial_days=terms.trial_days,
+        metadata=terms.stripe_metadata,
+    ).data
+    return subscription, session["url"]
+
+
+@transaction.atomic
+def _record_start(subscription: Subscription, made: dict[str, Any]) -> SubscriptionStart:
+    locked = Subscription.objects.select_for_update().get(pk=subscription.pk)
+    # Applied only if no event has yet (events are newer than this response).
+    subscription_apply(subscription=locked, obj=made, created=None)
+    if locked.stripe_subscription_id is None:
+        locked.stripe_subscription_id = made["id"]
+        locked.save(update_fields=["stripe_subscription_id", "updated_at"])
+    invoice = made.get("latest_invoice") if isinstance(made.get("latest_invoice"), dict) else {}
+    secret = ((invoice.get("confirmation_secret") or {}).get("client_secret")) or ""
+    session = (
+        invoice_session_ensure(subscription=locked, invoice=invoice, actor="api")
+        if invoice
+        else None
+    )
+    if session is not None and secret:
+        invoice_session_link(
+            session=session, payment_intent=secret.split("_secret_")[0], charge=None
+        )
+        if not session.client_secret:
+            session.client_secret = secret
+            session.save(update_fields=["client_secret", "updated_at"])
+    return SubscriptionStart(subscription=locked, client_secret=secret)
+
+
+def subscription_cancel(
+    *, subscription: Subscription, at_period_end: bool, request_id: object
+) -> dict[str, Any]:
+    """Cancel now, or schedule the cancel for the period's end. The row changes when Stripe's
+    event arrives. ``request_id``: our id of this request (its idempotency key)."""
+    key = f"{subscription.pk}:{request_id}"
+    if at_period_end:
+        return stripe_api.subscription_cancel_at_period_end_set(
+            request_id=key, stripe_id=_stripe_id(subscription), cancel_at_period_end=True
+        ).data
+    return stripe_api.subscription_cancel(request_id=key, stripe_id=_stripe_id(subscription)).data
+
+
+def subscription_resume(*, subscription: Subscription, request_id: object) -> dict[str, Any]:
+    """Undo a cancellation scheduled for the period's end."""
+    return stripe_api.subscription_cancel_at_period_end_set(
+        request_id=f"{subscription.pk}:{request_id}",
+        stripe_id=_stripe_id(subscription),
+        cancel_at_period_end=False,
+    ).data
+
+
+def subscription_portal_url(
+    *, subscription: Subscription, return_url: str, request_id: object
+) -> str:
+    """A Stripe Billing Portal session where the customer updates the card or cancels."""
+    return stripe_api.billing_portal_session_create(
+        request_id=f"{subscription.pk}:{request_id}",
+        stripe_customer_id=subscription.customer.stripe_customer_id,
+        return_url=return_url,
+    ).data["url"]
+
+
+def _stripe_id(subscription: Subscription) -> str:
+    if not subscription.stripe_subscription_id:
+        raise exc.PaymentsError(
+            "This subscription was never created at Stripe.", code="subscription_not_started"
+        )
+    return subscription.stripe_subscription_id
