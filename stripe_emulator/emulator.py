@@ -6,7 +6,7 @@ import threading
 from dataclasses import dataclass
 from typing import Any
 
-from . import checkout_page, contract, control, resources, routing  # noqa: F401 (routes)
+from . import checkout_page, contract, control, control_webhooks, resources, routing  # noqa: F401
 from .context import Context
 from .faults import Fault, FaultPlan
 from .idempotency import IdempotencyCache
