@@ -63,11 +63,11 @@ def test_a_duplicated_webhook_arrives_twice_in_a_row(client, emu, receiver):
 
 
 def test_a_reordered_webhook_arrives_after_the_next_one(client, emu, receiver):
-    plan(emu, kind="reorder", type="checkout.session.completed")
+    plan(emu, kind="reorder", type="charge.succeeded")
     created = checkout_paid(client, emu, receiver)
     assert emu.wait_for_webhooks()
 
-    position = created.index("checkout.session.completed")
+    position = created.index("charge.succeeded")
     assert position + 1 < len(created)  # something was queued behind it
     expected = list(created)
     expected[position], expected[position + 1] = expected[position + 1], expected[position]
@@ -75,12 +75,12 @@ def test_a_reordered_webhook_arrives_after_the_next_one(client, emu, receiver):
 
 
 def test_a_delayed_webhook_arrives_after_the_later_ones(client, emu, receiver):
-    plan(emu, kind="delay", type="checkout.session.completed", delay="0")
+    plan(emu, kind="delay", type="charge.succeeded", delay="0")
     created = checkout_paid(client, emu, receiver)
 
     assert receiver.wait_for(len(created))
-    assert receiver.types[-1] == "checkout.session.completed"
-    assert created[-1] != "checkout.session.completed"
+    assert receiver.types[-1] == "charge.succeeded"
+    assert created[-1] != "charge.succeeded"
     assert sorted(receiver.types) == sorted(created)
 
 
