@@ -17,7 +17,7 @@ from typing import Any
 
 import requests
 
-RETRY_SECONDS = 60  # a request is given up after this long
+RETRY_SECONDS = 30  # a request is given up after this long
 KINDS = {  # scenario -> weight
     "paid": 30, "paid_partial_refund": 12, "paid_full_refund": 10, "paid_over_refund": 8,
     "paid_dispute": 5, "declined": 8, "expired": 7, "backend": 12, "backend_refund": 8,
@@ -40,6 +40,7 @@ class Tally:
     answers: Counter[str] = field(default_factory=Counter)  # status code -> count
     scenarios: Counter[str] = field(default_factory=Counter)
     given_up: int = 0
+    given_up_last_answer: Counter[str] = field(default_factory=Counter)
     over_refunds: Counter[str] = field(default_factory=Counter)
     accepted: list[Accepted] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -64,7 +65,7 @@ class Client:
     def call(self, method: str, path: str, body: dict | None = None) -> requests.Response | None:
         key = str(uuid.uuid4())
         deadline = time.monotonic() + RETRY_SECONDS
-        attempt = 0
+        attempt, last = 0, "no answer"
         while time.monotonic() < deadline:
             base = self.apps[(attempt + self.rng.randrange(2)) % len(self.apps)]
             self.tally.count(requests=1, retries=1 if attempt else 0)
@@ -77,14 +78,17 @@ class Client:
             except requests.RequestException:
                 time.sleep(min(0.2 * attempt, 2))
                 continue
+            last = str(answer.status_code)
             with self.tally.lock:
-                self.tally.answers[str(answer.status_code)] += 1
+                self.tally.answers[last] += 1
             if answer.status_code >= 500 or answer.status_code in (409, 429):
                 wait = float(answer.headers.get("Retry-After") or 0.2 * attempt)
                 time.sleep(min(wait, 5))
                 continue
             return answer
-        self.tally.count(given_up=1)
+        with self.tally.lock:
+            self.tally.given_up += 1
+            self.tally.given_up_last_answer[f"{method} {path.split('/')[0]}: {last}"] += 1
         return None
 
     def control(self, path: str, **data: Any) -> requests.Response | None:
@@ -178,7 +182,9 @@ class Client:
             )
         with self.tally.lock:
             for answer in answers:
-                self.tally.over_refunds[str(answer.status_code) if answer else "gave up"] += 1
+                self.tally.over_refunds[
+                    "gave up" if answer is None else str(answer.status_code)
+                ] += 1
 
 
 def run_load(

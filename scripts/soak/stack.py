@@ -68,8 +68,6 @@ def pgbouncer_config(workdir: Path, *, port: int, database: str, upstream_port: 
         "default_pool_size = 20\nmax_client_conn = 400\n"
         "server_reset_query =\n"
         "ignore_startup_parameters = extra_float_digits,options\n"
-        f"logfile = {workdir / 'pgbouncer.log'}\n"
-        f"pidfile = {workdir / 'pgbouncer.pid'}\n"
     )
     return ini
 

@@ -7,6 +7,7 @@ import subprocess
 import sys
 import time
 from collections import Counter
+from datetime import timedelta
 from typing import Any
 
 import psycopg
@@ -15,6 +16,8 @@ import requests
 from .load import Accepted
 from .receiver import CountingReceiver
 from .stack import ROOT
+
+ORPHANED_AFTER = timedelta(seconds=120)
 
 
 def manage(env: dict[str, str], *args: str, timeout: float = 600) -> subprocess.CompletedProcess:
@@ -34,20 +37,26 @@ def query(database_url: str, sql: str, *params: Any) -> list[tuple]:
     raise RuntimeError("PostgreSQL did not answer")
 
 
-def drain(database_url: str, env: dict[str, str], *, timeout: float) -> tuple[float, int]:
-    """Wait until no task is queued or running and no callback is pending; (seconds, sweeps).
-    Every 30 s the `redeliver_callbacks` sweep runs, as cron would in production."""
+def drain(database_url: str, env: dict[str, str], *, timeout: float) -> dict[str, float]:
+    """Wait until no task is due or running and no callback is pending. A task left RUNNING by a
+    worker killed with -9 never finishes (django_tasks_db does not reclaim it): one running for
+    over ORPHANED_AFTER seconds is counted as orphaned, not waited for. Every 30 s the
+    `redeliver_callbacks` sweep runs, as cron would in production."""
     started = time.monotonic()
     sweeps = 0
     while time.monotonic() - started < timeout:
-        (busy,) = query(
+        ((due, running, orphaned, pending),) = query(
             database_url,
-            "SELECT (SELECT count(*) FROM django_tasks_database_dbtaskresult "
-            "WHERE status IN ('READY', 'RUNNING')) + "
-            "(SELECT count(*) FROM payments_callbackevent WHERE status = 'pending')",
-        )[0]
-        if busy == 0:
-            return time.monotonic() - started, sweeps
+            "SELECT count(*) FILTER (WHERE status = 'READY' AND run_after <= now()), "
+            "count(*) FILTER (WHERE status = 'RUNNING' AND started_at > now() - %s), "
+            "count(*) FILTER (WHERE status = 'RUNNING' AND started_at <= now() - %s), "
+            "(SELECT count(*) FROM payments_callbackevent WHERE status = 'pending') "
+            "FROM django_tasks_database_dbtaskresult",
+            ORPHANED_AFTER, ORPHANED_AFTER,
+        )  # fmt: skip
+        if due + running + pending == 0:
+            seconds = round(time.monotonic() - started, 1)
+            return {"seconds": seconds, "sweeps": sweeps, "orphaned_tasks": orphaned}
         if int(time.monotonic() - started) // 30 > sweeps:
             sweeps += 1
             manage(env, "redeliver_callbacks")
