@@ -59,9 +59,7 @@ def webhook_events_purge(*, older_than: timedelta) -> int:
     """Delete processed or ignored webhook events received before ``older_than`` ago.
     Failed (or still unprocessed) events stay: an operator still needs them."""
     done = (WebhookEventStatus.PROCESSED, WebhookEventStatus.IGNORED)
-    old = WebhookEvent.objects.filter(
-        status__in=done, received_at__lt=timezone.now() - older_than
-    )
+    old = WebhookEvent.objects.filter(status__in=done, received_at__lt=timezone.now() - older_than)
     return _delete_in_batches(old.order_by(), WebhookEvent)
 
 
