@@ -188,16 +188,16 @@ class Client:
 
 
 def run_load(
-    clients: list[Client], *, payments: int, seconds: float, stop: threading.Event
+    clients: list[Client], *, payments: int, seconds: float, kinds: dict[str, int]
 ) -> None:
     """`payments` scenarios spread over `seconds` by the clients, each in its own thread."""
-    names, weights = zip(*KINDS.items(), strict=True)
+    names, weights = zip(*kinds.items(), strict=True)
     gap = seconds / max(payments, 1) * len(clients)
     counter = iter(range(payments))
     lock = threading.Lock()
 
     def work(client: Client) -> None:
-        while not stop.is_set():
+        while True:
             with lock:
                 number = next(counter, None)
             if number is None:
