@@ -41,11 +41,12 @@ from .verify import (
     once_everywhere,
     overdue_sessions,
     reconcile,
+    refunds_stuck,
 )
 
 PROFILES = {  # payments, seconds of load, clients, faults
-    "short": {"payments": 300, "seconds": 100, "clients": 6, "faults": 18, "outage": 15},
-    "full": {"payments": 3000, "seconds": 480, "clients": 8, "faults": 80, "outage": 60},
+    "short": {"payments": 240, "seconds": 90, "clients": 6, "faults": 18, "outage": 15},
+    "full": {"payments": 2000, "seconds": 420, "clients": 10, "faults": 70, "outage": 60},
 }
 
 
@@ -220,6 +221,7 @@ def soak(args: argparse.Namespace, stack: Stack, receiver: CountingReceiver) -> 
         "ledger_net_ours": ours, "ledger_net_stripe": theirs,
         "callbacks": callbacks_delivered(database_url, receiver),
         "sessions_overdue": overdue_sessions(database_url),
+        "refunds_stuck_behind_a_stored_500": refunds_stuck(database_url),
         "storage_per_payment": storage_per_payment(database_url),
     }  # fmt: skip
 

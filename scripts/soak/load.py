@@ -105,6 +105,9 @@ class Client:
                 continue
             if answer.status_code < 500:
                 return answer
+            # Stripe keeps a 500 under its key for a day; nothing ran, so the customer's next
+            # try is a new request (a new key), as a second click on the button would be.
+            key = str(uuid.uuid4())
             time.sleep(0.2 * (attempt + 1))
         return None
 

@@ -148,3 +148,14 @@ def overdue_sessions(database_url: str) -> int:
         "AND expires_at < now()",
     )
     return count
+
+
+def refunds_stuck(database_url: str) -> int:
+    """Refunds still pending with no Stripe refund: their request met a 500 that Stripe keeps
+    under the refund's idempotency key, so every retry gets the same 500."""
+    ((count,),) = query(
+        database_url,
+        "SELECT count(*) FROM payments_refund WHERE status = 'pending' "
+        "AND coalesce(stripe_refund_id, '') = ''",
+    )
+    return count
