@@ -174,40 +174,48 @@ def soak(args: argparse.Namespace, stack: Stack, receiver: CountingReceiver) -> 
         stack, urls["emulator"], receiver, seed=args.seed, outage_seconds=args.outage,
         restart_postgres=args.restart_postgres,
     )  # fmt: skip
-    threads = [
-        threading.Thread(target=supervise, args=(stack, stop), daemon=True),
-        threading.Thread(
-            target=chaos.run, kwargs={"count": args.faults, "seconds": args.seconds, "stop": stop}
-        ),
-    ]
-    for thread in threads[: 1 if args.calm else 2]:
-        thread.start()
+    threading.Thread(target=supervise, args=(stack, stop), daemon=True).start()
+    chaos_thread = threading.Thread(
+        target=chaos.run, kwargs={"count": args.faults, "seconds": args.seconds, "stop": stop}
+    )
+    if not args.calm:
+        chaos_thread.start()
     began = time.monotonic()
     kinds = {args.only: 1} if args.only else KINDS
     run_load(clients, payments=args.payments, seconds=args.seconds, kinds=kinds)
-    load_seconds = time.monotonic() - began
+    figures = {
+        "profile": args.profile, "seed": args.seed, "calm": args.calm,
+        "load_seconds": round(time.monotonic() - began), "scenarios": dict(tally.scenarios),
+        "app_requests": tally.requests, "retries": tally.retries,
+        "answers": dict(sorted(tally.answers.items())), "given_up": tally.given_up,
+        "given_up_last_answer": dict(tally.given_up_last_answer),
+        "accepted_payment_requests": len(tally.accepted),
+        "concurrent_over_refund_answers": dict(tally.over_refunds),
+    }  # fmt: skip
     if not args.calm:
-        threads[1].join(timeout=args.seconds)  # the chaos plan ends with the load
-    payout = payouts(urls["emulator"])
+        chaos_thread.join(timeout=args.seconds)  # the chaos plan ends with the load
+    figures.update(faults_injected=dict(sorted(chaos.injected.items())))
+    figures.update(faults_never_injected=chaos.missing(), postgres_restart=args.restart_postgres)
+    figures.update(recover_and_check(stack, urls, database_url, receiver, tally))
+    stop.set()
+    return figures
+
+
+def recover_and_check(
+    stack: Stack, urls: dict, database_url: str, receiver: CountingReceiver, tally: Tally
+) -> dict:
+    """Payouts, late webhooks, `sync_stripe_events`, the drain, reconciliation, the checks."""
+    emulator = urls["emulator"]
+    payout = payouts(emulator)
     time.sleep(16)  # webhooks held back by `delay` faults arrive (at most 15 s late)
     synced = manage(stack.env, "sync_stripe_events", "--since", "2h")
     drained = drain(database_url, stack.env, timeout=600)
-    stop.set()
     before_status, before = reconcile(stack.env, fix=False)
     fix_status, fixed = reconcile(stack.env, fix=True)
     after_status, after = reconcile(stack.env, fix=False)
-    ours, theirs = ledger_matches_stripe(database_url, urls["emulator"])
-    webhook_faults = requests.get(f"{urls['emulator']}/_emulator/webhook_faults", timeout=10)
+    ours, theirs = ledger_matches_stripe(database_url, emulator)
+    webhook_faults = requests.get(f"{emulator}/_emulator/webhook_faults", timeout=10)
     return {
-        "profile": args.profile, "seed": args.seed, "calm": args.calm,
-        "load_seconds": round(load_seconds),
-        "scenarios": dict(tally.scenarios), "app_requests": tally.requests,
-        "retries": tally.retries, "answers": dict(sorted(tally.answers.items())),
-        "given_up": tally.given_up, "given_up_last_answer": dict(tally.given_up_last_answer),
-        "accepted_payment_requests": len(tally.accepted),
-        "concurrent_over_refund_answers": dict(tally.over_refunds),
-        "faults_injected": dict(sorted(chaos.injected.items())),
-        "faults_never_injected": chaos.missing(),
         "webhook_faults_applied": webhook_faults.json().get("applied", {}),
         "process_restarts": stack.restarts(), "payouts": payout,
         "sync_stripe_events": synced.stdout.strip().splitlines()[-1:] or synced.stderr[-300:],
@@ -217,7 +225,7 @@ def soak(args: argparse.Namespace, stack: Stack, receiver: CountingReceiver) -> 
         "fixed": sum(1 for f in fixed.get("findings", []) if f["fixed"]),
         "exit_fix": fix_status, "differences_after_fix": after.get("differences_remaining"),
         "exit_after_fix": after_status, "after_fix_findings": after.get("findings", [])[:10],
-        "once_problems": once_everywhere(database_url, urls["emulator"], tally.accepted)[:20],
+        "once_problems": once_everywhere(database_url, emulator, tally.accepted)[:20],
         "ledger_net_ours": ours, "ledger_net_stripe": theirs,
         "callbacks": callbacks_delivered(database_url, receiver),
         "sessions_overdue": overdue_sessions(database_url),
