@@ -8,6 +8,7 @@ receiver down for a while.
 
 from __future__ import annotations
 
+import os
 import random
 import subprocess
 import threading
@@ -30,10 +31,15 @@ KINDS = (
 
 
 def restart_postgresql() -> None:
-    """Restart the machine's PostgreSQL cluster (Debian's pg_ctlcluster)."""
-    version = sorted(p.name for p in Path("/etc/postgresql").iterdir())[-1]
+    """Restart the PostgreSQL cluster (Debian's pg_ctlcluster): SOAK_PG_CLUSTER, as
+    `VERSION/NAME`, or the machine's `main` cluster of its one installed version."""
+    cluster = os.environ.get("SOAK_PG_CLUSTER") or ""
+    version, _, name = cluster.partition("/")
+    if not name:
+        version = sorted(p.name for p in Path("/etc/postgresql").iterdir())[-1]
+        name = "main"
     subprocess.run(
-        ["pg_ctlcluster", "--skip-systemctl-redirect", version, "main", "restart"],  # noqa: S607
+        ["pg_ctlcluster", "--skip-systemctl-redirect", version, name, "restart"],  # noqa: S607
         check=True, timeout=120, stdout=subprocess.DEVNULL,
     )  # fmt: skip
 
