@@ -211,8 +211,10 @@ def recover_and_check(
     synced = manage(stack.env, "sync_stripe_events", "--since", "2h")
     drained = drain(database_url, stack.env, timeout=600)
     before_status, before = reconcile(stack.env, fix=False)
-    fix_status, fixed = reconcile(stack.env, fix=True)
-    after_status, after = reconcile(stack.env, fix=False)
+    fix_status, fixed, after_status, after = 0, {}, before_status, before
+    if before_status != 0:  # clean already: --fix would change nothing (it reads all again)
+        fix_status, fixed = reconcile(stack.env, fix=True)
+        after_status, after = reconcile(stack.env, fix=False)
     ours, theirs = ledger_matches_stripe(database_url, emulator)
     webhook_faults = requests.get(f"{emulator}/_emulator/webhook_faults", timeout=10)
     return {
