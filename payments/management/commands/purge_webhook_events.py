@@ -9,8 +9,7 @@ class Command(BaseCommand):
     help = (
         "Delete processed or ignored Stripe webhook events older than --older-than (default: "
         "PAYMENTS['RETENTION']['webhook_events']). Safe to run at any time, e.g. daily from "
-        "cron: it "
-        "deletes in small batches and refuses a retention below the app's floor."
+        "cron: it deletes in small batches and refuses a retention below the app's floor."
     )
 
     def add_arguments(self, parser):
