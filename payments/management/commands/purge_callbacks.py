@@ -8,9 +8,8 @@ from payments.services.retention import RetentionTooShort, callbacks_purge, rete
 class Command(BaseCommand):
     help = (
         "Delete delivered or failed callbacks and their attempts older than --older-than "
-        "(default: "
-        "PAYMENTS['RETENTION']['callbacks']). Safe to run at any time, e.g. daily from cron: it "
-        "deletes in small batches and refuses a retention below the app's floor."
+        "(default: PAYMENTS['RETENTION']['callbacks']). Safe to run at any time, e.g. daily from "
+        "cron: it deletes in small batches and refuses a retention below the app's floor."
     )
 
     def add_arguments(self, parser):
