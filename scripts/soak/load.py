@@ -17,7 +17,12 @@ from typing import Any
 
 import requests
 
-RETRY_SECONDS = 30  # a request is given up after this long
+# A request is given up after this long: longer than the API's idempotency lock (60 s), which a
+# request killed mid-flight leaves behind, so a retry always gets to resume it.
+RETRY_SECONDS = 90
+# ...or after this many 503s in a row: a 500 that Stripe keeps under the row's key (see
+# docs/reliability.md) answers every retry the same for a day.
+MAX_503_IN_A_ROW = 6
 KINDS = {  # scenario -> weight
     "paid": 30, "paid_partial_refund": 12, "paid_full_refund": 10, "paid_over_refund": 8,
     "paid_dispute": 5, "declined": 8, "expired": 7, "backend": 12, "backend_refund": 8,
@@ -65,7 +70,7 @@ class Client:
     def call(self, method: str, path: str, body: dict | None = None) -> requests.Response | None:
         key = str(uuid.uuid4())
         deadline = time.monotonic() + RETRY_SECONDS
-        attempt, last = 0, "no answer"
+        attempt, last, unavailable = 0, "no answer", 0
         while time.monotonic() < deadline:
             base = self.apps[(attempt + self.rng.randrange(2)) % len(self.apps)]
             self.tally.count(requests=1, retries=1 if attempt else 0)
@@ -81,6 +86,9 @@ class Client:
             last = str(answer.status_code)
             with self.tally.lock:
                 self.tally.answers[last] += 1
+            unavailable = unavailable + 1 if answer.status_code == 503 else 0
+            if unavailable >= MAX_503_IN_A_ROW:
+                break
             if answer.status_code >= 500 or answer.status_code in (409, 429):
                 wait = float(answer.headers.get("Retry-After") or 0.2 * attempt)
                 time.sleep(min(wait, 5))
