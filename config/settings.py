@@ -109,6 +109,11 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# Behind PgBouncer in transaction pooling mode (docs/scaling.md) a connection is shared between
+# transactions: no server-side cursor may outlive one, and no statement may be prepared on it.
+if env_bool("DATABASE_TRANSACTION_POOLING", False):
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = None
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The web server, the task worker and the emulator's webhooks write at once in `make run`.
     DATABASES["default"]["OPTIONS"] = {

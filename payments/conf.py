@@ -80,6 +80,13 @@ DEFAULTS: dict[str, Any] = {
     "THROTTLE_CACHE": "default",
     # Proxies in front of the app that append to X-Forwarded-For: 0 trusts only REMOTE_ADDR.
     "NUM_PROXIES": 0,
+    # How long the purge_* commands keep what grows without bound (docs/scaling.md); each
+    # command also takes --older-than and refuses less than its floor (services/retention.py).
+    "RETENTION": {
+        "webhook_events": "45d",  # Stripe keeps events 30 days; sync_stripe_events reads 30
+        "callbacks": "90d",  # delivered or failed callbacks and their attempts
+        "payment_logs": "400d",  # the audit trail: a year and a bit, for disputes and audits
+    },
 }
 
 

@@ -6,7 +6,16 @@ import threading
 from dataclasses import dataclass
 from typing import Any
 
-from . import checkout_page, contract, control, payout_control, portal_page, resources, routing  # noqa: F401
+from . import (  # noqa: F401
+    checkout_page,
+    contract,
+    control,
+    control_webhooks,
+    payout_control,
+    portal_page,
+    resources,
+    routing,
+)
 from .context import Context
 from .faults import Fault, FaultPlan
 from .idempotency import IdempotencyCache

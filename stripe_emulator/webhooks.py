@@ -4,6 +4,7 @@ One background thread posts queued events one at a time, in the order they were 
 to every target (URL and signing secret) chosen for the event when it was queued: the
 `--forward-to` URL and each enabled webhook endpoint whose `enabled_events` match.
 It never retries on its own; `resend` queues an event again. Every attempt is recorded.
+Planned faults (`webhook_faults.py`) lose, repeat, delay or reorder a delivery.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ import urllib.request
 from collections import deque
 from collections.abc import Callable
 from typing import Any
+
+from .webhook_faults import WebhookFault, WebhookFaultPlan
 
 Target = tuple[str, str]  # (url, signing secret)
 
@@ -49,6 +52,7 @@ class WebhookDispatcher:
         self._stopping = False
         self._thread: threading.Thread | None = None
         self.deliveries: list[dict[str, Any]] = []
+        self.faults = WebhookFaultPlan()
 
     def start(self) -> None:
         self._stopping = False
@@ -74,6 +78,7 @@ class WebhookDispatcher:
         with self._condition:
             self._generation += 1
             self.deliveries.clear()
+            self.faults.clear()
             self._condition.notify_all()
 
     def enqueue(self, events: list[dict[str, Any]]) -> int | None:
@@ -102,12 +107,35 @@ class WebhookDispatcher:
                     return
                 ticket, generation, event, targets = self._queue.popleft()
                 current = generation == self._generation
+                fault = self.faults.take(event) if current else None
+                if fault is not None and fault.kind == "reorder" and self._queue:
+                    self._queue.insert(1, (ticket, generation, event, targets))
+                    continue  # the next event goes first; this one follows it
             if current:
-                for url, secret in targets:
-                    self._deliver(event, generation, url, secret)
+                self._deliver_with(fault, event, generation, targets)
             with self._condition:
-                self._finished = ticket
+                self._finished = max(self._finished, ticket)
                 self._condition.notify_all()
+
+    def _deliver_with(
+        self,
+        fault: WebhookFault | None,
+        event: dict[str, Any],
+        generation: int,
+        targets: list[Target],
+    ) -> None:
+        kind = fault.kind if fault else None
+        if kind == "lose":
+            return
+        if kind in ("delay", "reorder"):  # reorder with nothing queued behind it: late instead
+            delay = fault.delay if fault else 0
+            timer = threading.Timer(delay, self.enqueue, args=([event],))
+            timer.daemon = True
+            timer.start()
+            return
+        for _ in range(2 if kind == "duplicate" else 1):
+            for url, secret in targets:
+                self._deliver(event, generation, url, secret)
 
     def _deliver(self, event: dict[str, Any], generation: int, url: str, secret: str) -> None:
         record = post_event(url, secret, event)
