@@ -7,6 +7,7 @@ from typing import Any
 
 from . import ids
 from .contract import API_VERSION
+from .params import merge_metadata
 from .store import Store, public
 
 __all__ = ["API_VERSION", "Context"]
@@ -78,6 +79,16 @@ class Context:
         self.store.events.append(event)
         self.outbox.append(event)
         return event
+
+    def updated(
+        self, obj: dict[str, Any], updatable: tuple[str, ...], **extra: Any
+    ) -> dict[str, Any]:
+        """An update request: apply the `updatable` params given, `extra`, and the metadata
+        (Stripe's merge rules) to `obj`; return the previous values of what changed."""
+        changes = {key: self.params[key] for key in updatable if key in self.params}
+        changes.update(extra)
+        changes["metadata"] = merge_metadata(obj["metadata"], self.params.get("metadata"))
+        return self.changed(obj, **changes)
 
     def changed(self, obj: dict[str, Any], **changes: Any) -> dict[str, Any]:
         """Apply `changes` to `obj` and return the previous values of the fields that changed."""

@@ -9,7 +9,6 @@ from .. import cards, ids
 from ..context import Context
 from ..expand import includable
 from ..listing import list_of, paginate
-from ..params import merge_metadata
 from ..routing import route
 from ..store import Store, stripe_order
 from . import balance_transactions, destinations
@@ -174,11 +173,7 @@ def retrieve_charge(ctx: Context) -> dict[str, Any]:
 @route("POST", "/v1/charges/{id}")
 def update_charge(ctx: Context) -> dict[str, Any]:
     charge = ctx.store.fetch(ctx.args["id"], "charge")
-    params = ctx.params
-    changes = {key: params[key] for key in UPDATABLE if key in params}
-    changes["metadata"] = merge_metadata(charge["metadata"], params.get("metadata"))
-    previous = ctx.changed(charge, **changes)
-    if previous:
+    if previous := ctx.updated(charge, UPDATABLE):
         ctx.emit("charge.updated", charge, previous)
     return charge
 

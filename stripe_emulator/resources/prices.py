@@ -8,7 +8,6 @@ from typing import Any
 from .. import errors, ids, money
 from ..context import Context
 from ..listing import paginate
-from ..params import merge_metadata
 from ..routing import route
 from . import products
 
@@ -130,11 +129,7 @@ def retrieve_price(ctx: Context) -> dict[str, Any]:
 @route("POST", "/v1/prices/{id}")
 def update_price(ctx: Context) -> dict[str, Any]:
     price = ctx.store.fetch(ctx.args["id"], "price")
-    params = ctx.params
-    changes = {key: params[key] for key in UPDATABLE if key in params}
-    changes["metadata"] = merge_metadata(price["metadata"], params.get("metadata"))
-    previous = ctx.changed(price, **changes)
-    if previous:
+    if previous := ctx.updated(price, UPDATABLE):
         ctx.emit("price.updated", price, previous)
     return price
 

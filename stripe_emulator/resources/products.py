@@ -7,7 +7,6 @@ from typing import Any
 from .. import errors, ids
 from ..context import Context
 from ..listing import paginate
-from ..params import merge_metadata
 from ..routing import route
 
 UPDATABLE = ("active", "description", "images", "name", "shippable", "statement_descriptor",
@@ -67,14 +66,11 @@ def retrieve_product(ctx: Context) -> dict[str, Any]:
 @route("POST", "/v1/products/{id}")
 def update_product(ctx: Context) -> dict[str, Any]:
     product = _live(ctx)
-    params = ctx.params
-    changes = {key: params[key] for key in UPDATABLE if key in params}
-    if params.get("default_price"):
-        price = ctx.store.fetch(params["default_price"], "price", param="default_price")
-        changes["default_price"] = price["id"]
-    changes["metadata"] = merge_metadata(product["metadata"], params.get("metadata"))
-    previous = ctx.changed(product, **changes)
-    if previous:
+    extra = {}
+    if ctx.params.get("default_price"):
+        price = ctx.store.fetch(ctx.params["default_price"], "price", param="default_price")
+        extra["default_price"] = price["id"]
+    if previous := ctx.updated(product, UPDATABLE, **extra):
         product["updated"] = ctx.now()
         ctx.emit("product.updated", product, previous)
     return product
