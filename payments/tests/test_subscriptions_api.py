@@ -6,6 +6,7 @@ import datetime as dt
 import uuid
 
 import pytest
+from rest_framework.test import APIClient as HTTPClient
 
 from payments.models import Customer, IdempotencyKey, Subscription
 from payments.testing.tasks import run_queued_tasks
@@ -352,3 +353,24 @@ def test_a_repeated_cancel_with_one_key_calls_stripe_once(service, world):
 def test_a_subscription_id_that_is_not_a_uuid_is_404(service):
     assert service.get(f"{URL}{uuid.uuid4()}/").status_code == 404
     assert service.get(f"{URL}not-a-uuid/").status_code == 404
+
+
+def test_a_trial_has_nothing_to_pay_yet(service, world):
+    created = _created(service, body(trial_days=14, test_clock=world.clock()))
+
+    assert created["client_secret"] is None
+    assert created["status"] == "trialing"
+    assert created["trial_end"].startswith("2026-01-29")
+    assert created["invoices"] == []
+
+
+def test_staff_see_every_owners_subscriptions(service, student, world, django_user_model):
+    by_client = _created(service, body())["id"]
+    by_person = _created(student, body(customer=None))["id"]
+    staff = HTTPClient()
+    staff.force_login(django_user_model.objects.create_user("ops", is_staff=True))
+
+    listed = [row["id"] for row in staff.get(URL).json()["results"]]
+
+    assert listed == [by_person, by_client]
+    assert staff.get(f"{URL}{by_client}/").status_code == 200
