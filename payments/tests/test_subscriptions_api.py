@@ -156,10 +156,11 @@ def test_a_retry_with_the_same_key_replays_and_makes_one_stripe_subscription(ser
     assert Subscription.objects.count() == 1
 
 
-def test_a_retry_after_a_failure_resumes_the_same_subscription(service, world):
-    world.emulator.fail_next("POST", "/v1/subscriptions", status=500)
+def test_a_retry_after_a_lost_answer_resumes_the_same_subscription(service, world):
+    world.emulator.drop_next("POST", "/v1/subscriptions")  # made at Stripe, answer lost
     failed = service.post_json(URL, body(), key="sub-2")
     assert failed.status_code == 503, failed.content
+    assert len(world.sdk.v1.subscriptions.list().data) == 1
 
     retried = service.post_json(URL, body(), key="sub-2")
 
@@ -374,3 +375,18 @@ def test_staff_see_every_owners_subscriptions(service, student, world, django_us
 
     assert listed == [by_person, by_client]
     assert staff.get(f"{URL}{by_client}/").status_code == 200
+
+
+def test_a_cancel_retried_after_a_lost_answer_succeeds(service, world):
+    created = _created(service, body())
+    world.pay_elements(created["client_secret"])
+    cancel = f"{URL}{created['id']}/cancel/"
+    world.emulator.drop_next("DELETE", f"/v1/subscriptions/{created['stripe_subscription_id']}")
+
+    lost = service.post_json(cancel, {"at_period_end": False}, key="cancel-2")
+    retried = service.post_json(cancel, {"at_period_end": False}, key="cancel-2")
+
+    # A cancel is a DELETE, which Stripe does not replay: the retry finds it canceled.
+    assert (lost.status_code, retried.status_code) == (503, 202), retried.content
+    world.deliver()
+    assert service.get(f"{URL}{created['id']}/").json()["status"] == "canceled"
