@@ -227,7 +227,8 @@ class _SubscriptionActionView(IdempotentCreateView):
 ACTION_ERRORS = (*IDEMPOTENT_STRIPE_CALL, 404)
 ACTION_NOTES = {
     **NOT_YOURS,
-    409: "subscription_ended: it is canceled or expired; or idempotency_key_in_use.",
+    409: "subscription_ended: it is canceled or expired. Or idempotency_key_in_use: the first "
+    "request with this key is still running; retry after `Retry-After` seconds.",
 }
 ACTION_RESPONSES = error_responses(
     {202: SubscriptionSerializer}, *ACTION_ERRORS, notes=ACTION_NOTES
