@@ -182,6 +182,9 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "PaymentStatusEnum": "payments.states.PaymentStatus",
         "BookingStatusEnum": "bookings.models.BookingStatus",
+        "SubscriptionStatusEnum": "payments.models.subscriptions.SubscriptionStatus",
+        "FlowEnum": "payments.models.sessions.Flow",
+        "SubscriptionFlowEnum": "payments.api.subscription_serializers.SUBSCRIPTION_FLOWS",
     },
 }
 

@@ -83,6 +83,53 @@ class QueryFilterSerializer(serializers.Serializer):
         super().__init__(*args, data=data, **kwargs)
 
 
+def accepted_currency(value: str) -> str:
+    """A currency field's value: one of PAYMENTS['CURRENCIES'], lowercase."""
+    code = value.strip().lower()
+    allowed = payments_settings.CURRENCIES
+    if code not in allowed:
+        raise serializers.ValidationError(
+            f"'{value}' is not an accepted currency. Use one of: {', '.join(allowed)}."
+        )
+    return code
+
+
+def checked_metadata(value: dict) -> dict:
+    """A metadata field's value: Stripe's limits, and none of the keys the app sets itself."""
+    if len(value) > 40:
+        raise serializers.ValidationError("At most 40 metadata keys.")
+    for key in value:
+        if len(key) > 40:
+            raise serializers.ValidationError(f"Metadata key '{key[:40]}…' is over 40 characters.")
+        if key in RESERVED_METADATA_KEYS:
+            raise serializers.ValidationError(f"Metadata key '{key}' is reserved.")
+    return value
+
+
+def check_amount(amount: int, currency: str) -> None:
+    """Stripe's minimum charge for the currency and MAX_AMOUNT, as a 400 naming ``amount``."""
+    smallest, largest = minimum_charge(currency), payments_settings.MAX_AMOUNT
+    if amount < smallest:
+        raise serializers.ValidationError(
+            {
+                "amount": f"Must be at least {smallest} ({format_money(smallest, currency)}), "
+                "Stripe's minimum charge for this currency."
+            }
+        )
+    if amount > largest:
+        raise serializers.ValidationError(
+            {"amount": f"Must be at most {largest} ({format_money(largest, currency)})."}
+        )
+
+
+def check_payable_type(client, payable_type: str) -> None:
+    """An API client limited to some payable types may take payments for those only."""
+    if client is not None and not client.may_use_payable_type(payable_type):
+        raise serializers.ValidationError(
+            {"payable_type": f"This API client may not take payments for '{payable_type}'."}
+        )
+
+
 class CustomerInputSerializer(serializers.Serializer):
     email = serializers.EmailField(max_length=254)
     name = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
@@ -131,48 +178,16 @@ class PaymentRequestSerializer(serializers.Serializer):
     )
 
     def validate_currency(self, value: str) -> str:
-        code = value.strip().lower()
-        allowed = payments_settings.CURRENCIES
-        if code not in allowed:
-            raise serializers.ValidationError(
-                f"'{value}' is not an accepted currency. Use one of: {', '.join(allowed)}."
-            )
-        return code
+        return accepted_currency(value)
 
     def validate_metadata(self, value: dict) -> dict:
-        if len(value) > 40:
-            raise serializers.ValidationError("At most 40 metadata keys.")
-        for key in value:
-            if len(key) > 40:
-                raise serializers.ValidationError(
-                    f"Metadata key '{key[:40]}…' is over 40 characters."
-                )
-            if key in RESERVED_METADATA_KEYS:
-                raise serializers.ValidationError(f"Metadata key '{key}' is reserved.")
-        return value
+        return checked_metadata(value)
 
     def validate(self, attrs: dict) -> dict:
         attrs.pop("idempotency_key", None)
         attrs["currency"] = attrs.get("currency") or payments_settings.DEFAULT_CURRENCY
-        amount, currency = attrs["amount"], attrs["currency"]
-        smallest, largest = minimum_charge(currency), payments_settings.MAX_AMOUNT
-        if amount < smallest:
-            raise serializers.ValidationError(
-                {
-                    "amount": f"Must be at least {smallest} ({format_money(smallest, currency)}), "
-                    "Stripe's minimum charge for this currency."
-                }
-            )
-        if amount > largest:
-            raise serializers.ValidationError(
-                {"amount": f"Must be at most {largest} ({format_money(largest, currency)})."}
-            )
-        client = self.context.get("api_client")
-        if client is not None and not client.may_use_payable_type(attrs["payable_type"]):
-            payable_type = attrs["payable_type"]
-            raise serializers.ValidationError(
-                {"payable_type": f"This API client may not take payments for '{payable_type}'."}
-            )
+        check_amount(attrs["amount"], attrs["currency"])
+        check_payable_type(self.context.get("api_client"), attrs["payable_type"])
         return attrs
 
 

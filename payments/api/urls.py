@@ -5,7 +5,15 @@
 
 from django.urls import path
 
-from payments.api import connect, payment_methods, people_payments, refunds, sessions, webhooks
+from payments.api import (
+    connect,
+    payment_methods,
+    people_payments,
+    refunds,
+    sessions,
+    subscriptions,
+    webhooks,
+)
 
 app_name = "payments"
 
@@ -21,6 +29,31 @@ urlpatterns = [
         "sessions/<uuid:pk>/refunds/",
         refunds.RefundListCreateView.as_view(),
         name="session-refunds",
+    ),
+    path(
+        "subscriptions/",
+        subscriptions.SubscriptionListCreateView.as_view(),
+        name="subscription-list",
+    ),
+    path(
+        "subscriptions/<uuid:pk>/",
+        subscriptions.SubscriptionDetailView.as_view(),
+        name="subscription-detail",
+    ),
+    path(
+        "subscriptions/<uuid:pk>/cancel/",
+        subscriptions.SubscriptionCancelView.as_view(),
+        name="subscription-cancel",
+    ),
+    path(
+        "subscriptions/<uuid:pk>/resume/",
+        subscriptions.SubscriptionResumeView.as_view(),
+        name="subscription-resume",
+    ),
+    path(
+        "subscriptions/<uuid:pk>/portal/",
+        subscriptions.SubscriptionPortalView.as_view(),
+        name="subscription-portal",
     ),
     path("webhook/stripe/", webhooks.stripe_webhook, name="stripe-webhook"),
     # People (JWT or session): saved cards, backend charging, their payments, payee accounts.

@@ -7,6 +7,7 @@ Elements and that payment's events find their session. From then on status moves
 Stripe's events say (``subscription_events``, ``subscription_invoices``).
 """
 
+import uuid
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,7 +16,7 @@ from django.db import transaction
 from payments import exceptions as exc
 from payments import stripe_api
 from payments.models import APIClient, Customer, Subscription
-from payments.models.subscriptions import Interval
+from payments.models.subscriptions import FINAL_SUBSCRIPTION_STATUSES, Interval
 from payments.money import normalize_currency
 from payments.services.customers import customer_ensure_stripe
 from payments.services.subscription_events import subscription_apply
@@ -48,6 +49,17 @@ def _validated(amount: int, currency: str, interval: str, interval_count: int) -
 
 
 @dataclass(frozen=True)
+class SubscriptionOwner:
+    """Who owns a new subscription besides its API client (an end user subscribing
+    themselves), and the id to give it: a retry of one API request passes the same id, so it
+    resumes that subscription (Stripe's idempotency keys derive from it) instead of making
+    another."""
+
+    user: Any = None
+    subscription_id: uuid.UUID | None = None
+
+
+@dataclass(frozen=True)
 class SubscriptionTerms:
     """What is paid for, by whom, how much and how often (shared by both flows)."""
 
@@ -72,48 +84,86 @@ class SubscriptionTerms:
         }
 
 
-def _prepare(api_client: APIClient | None, terms: SubscriptionTerms) -> tuple[Subscription, str]:
-    """Validate, give the customer its Stripe customer, write our row, make the price."""
+def _prepare(
+    api_client: APIClient | None,
+    terms: SubscriptionTerms,
+    owner: SubscriptionOwner | None = None,
+) -> tuple[Subscription, str]:
+    """Validate, give the customer its Stripe customer, write our row (or find the one this
+    request wrote before, when ``owner.subscription_id`` is given), make the price."""
+    owner = owner or SubscriptionOwner()
     currency = _validated(terms.amount, terms.currency, terms.interval, terms.interval_count)
-    customer = customer_ensure_stripe(customer=terms.customer, test_clock=terms.test_clock)
-    subscription = Subscription.objects.create(
-        api_client=api_client,
-        customer=customer,
-        payable_type=terms.payable_type,
-        payable_id=terms.payable_id,
+    customer = _customer_on_clock(terms.customer, terms.test_clock)
+    subscription, _ = Subscription.objects.get_or_create(
+        pk=owner.subscription_id or uuid.uuid4(),
+        defaults={
+            "api_client": api_client,
+            "user": owner.user,
+            "customer": customer,
+            "payable_type": terms.payable_type,
+            "payable_id": terms.payable_id,
+            "amount": terms.amount,
+            "currency": currency,
+            "interval": terms.interval,
+            "interval_count": terms.interval_count,
+            "stripe_price_id": terms.price,
+            "metadata": terms.metadata or {},
+        },
+    )
+    if subscription.stripe_price_id:  # given, or made by this request's first attempt
+        return subscription, subscription.stripe_price_id
+    price = stripe_api.price_create(
+        request_id=subscription.pk,
         amount=terms.amount,
         currency=currency,
         interval=terms.interval,
         interval_count=terms.interval_count,
-        stripe_price_id=terms.price,
-        metadata=terms.metadata or {},
-    )
-    price = (
-        terms.price
-        or stripe_api.price_create(
-            request_id=subscription.pk,
-            amount=terms.amount,
-            currency=currency,
-            interval=terms.interval,
-            interval_count=terms.interval_count,
-            product_name=f"{terms.payable_type} {terms.payable_id}",
-        ).id
-    )
-    if not terms.price:
-        subscription.stripe_price_id = price
-        subscription.save(update_fields=["stripe_price_id", "updated_at"])
+        product_name=f"{terms.payable_type} {terms.payable_id}",
+    ).id
+    subscription.stripe_price_id = price
+    subscription.save(update_fields=["stripe_price_id", "updated_at"])
     return subscription, price
 
 
+def _customer_on_clock(customer: Customer, test_clock: str) -> Customer:
+    try:
+        return customer_ensure_stripe(customer=customer, test_clock=test_clock)
+    except exc.InvalidProviderRequest as error:
+        if test_clock and error.param == "test_clock":
+            raise exc.PaymentsError(f"test_clock: {error.message}", param="test_clock") from error
+        raise
+
+
+def subscription_price_terms(*, price: str) -> tuple[int, str, str, int]:
+    """The amount, currency, interval and interval count of an existing recurring Stripe
+    price, to subscribe to it by id. A price Stripe does not have is a 400 naming ``price``."""
+    try:
+        found = stripe_api.price_retrieve(price).data
+    except exc.InvalidProviderRequest as error:
+        if error.provider_http_status == 404:
+            raise exc.PaymentsError(f"No such price: '{price}'.", param="price") from error
+        raise
+    recurring = found.get("recurring") or {}
+    if not recurring or not found.get("unit_amount") or not found.get("active", True):
+        raise exc.PaymentsError(
+            "price must be an active recurring price with a unit amount.", param="price"
+        )
+    count = recurring.get("interval_count") or 1
+    return found["unit_amount"], found["currency"], recurring["interval"], count
+
+
 def subscription_create_elements(
-    *, api_client: APIClient | None, terms: SubscriptionTerms
+    *,
+    api_client: APIClient | None,
+    terms: SubscriptionTerms,
+    owner: SubscriptionOwner | None = None,
 ) -> SubscriptionStart:
     """Subscribe ``terms.customer`` to pay the payable every ``interval_count`` ``interval``s.
 
     Answers with the first invoice's PaymentIntent ``client_secret`` (empty for a trial):
     Stripe Elements confirms it in the browser. ``test_clock`` (test mode only) puts a new
     Stripe customer on that clock, so renewals can be fast-forwarded."""
-    subscription, price = _prepare(api_client, terms)
+    subscription, price = _prepare(api_client, terms, owner)
     made = stripe_api.subscription_create(
         subscription_id=subscription.pk,
         stripe_customer_id=subscription.customer.stripe_customer_id,
@@ -125,13 +175,18 @@ def subscription_create_elements(
 
 
 def subscription_create_checkout(
-    *, api_client: APIClient | None, terms: SubscriptionTerms, success_url: str, cancel_url: str
+    *,
+    api_client: APIClient | None,
+    terms: SubscriptionTerms,
+    success_url: str,
+    cancel_url: str,
+    owner: SubscriptionOwner | None = None,
 ) -> tuple[Subscription, str]:
     """Subscribe through Stripe Checkout (``mode=subscription``): our row and the page's URL.
 
     Stripe makes the subscription when the customer pays; its events (which carry our id in
     the metadata) fill in the row and make the first invoice's session."""
-    subscription, price = _prepare(api_client, terms)
+    subscription, price = _prepare(api_client, terms, owner)
     session = stripe_api.checkout_session_create_subscription(
         subscription_id=subscription.pk,
         stripe_customer_id=subscription.customer.stripe_customer_id,
@@ -203,6 +258,10 @@ def subscription_portal_url(
 
 
 def _stripe_id(subscription: Subscription) -> str:
+    if subscription.status in FINAL_SUBSCRIPTION_STATUSES:
+        raise exc.InvalidTransition(
+            f"This subscription has ended ({subscription.status}).", code="subscription_ended"
+        )
     if not subscription.stripe_subscription_id:
         raise exc.PaymentsError(
             "This subscription was never created at Stripe.", code="subscription_not_started"

@@ -33,6 +33,11 @@ def price_create(
     )
 
 
+def price_retrieve(stripe_id: str) -> StripeResult:
+    """A price, to subscribe to it by id (its amount, currency and ``recurring``)."""
+    return call(client().v1.prices.retrieve, stripe_id)
+
+
 def subscription_create(
     *,
     subscription_id: object,
