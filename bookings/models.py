@@ -1,4 +1,5 @@
-"""Bookings of services, with a deposit taken through the payments API (over HTTP only)."""
+"""Bookings of services, with a deposit taken through the payments API (over HTTP only), and
+memberships: a monthly subscription to a service whose members book it without a deposit."""
 
 import uuid
 
@@ -16,6 +17,9 @@ class Service(models.Model):
         default=0, help_text="Paid when booking, minor units; 0 means nothing is due up front."
     )
     currency = models.CharField(max_length=3, default="gbp")
+    membership_amount = models.BigIntegerField(
+        default=0, help_text="Monthly membership, minor units; 0 means no membership is offered."
+    )
     is_active = models.BooleanField(default=True)
 
     class Meta:
@@ -23,6 +27,10 @@ class Service(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=Q(price_amount__gte=0), name="bookings_service_price_nonnegative"
+            ),
+            models.CheckConstraint(
+                condition=Q(membership_amount__gte=0),
+                name="bookings_service_membership_nonnegative",
             ),
             models.CheckConstraint(
                 condition=Q(deposit_amount__gte=0) & Q(deposit_amount__lte=F("price_amount")),
@@ -92,12 +100,66 @@ class Booking(models.Model):
         return f"booking-{self.pk}-deposit"
 
 
+# The subscription statuses (payments mirrors Stripe's) in which a member books without deposit.
+MEMBER_STATUSES = frozenset({"active", "trialing"})
+
+
+class Membership(models.Model):
+    """A customer paying ``service.membership_amount`` every month through a payments
+    subscription. ``status`` is the subscription's, as its ``subscription.*`` callbacks say
+    (empty until the first); the newest callback (by ``sequence``) wins."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="memberships")
+    customer_name = models.CharField(max_length=200)
+    customer_email = models.EmailField(max_length=254)
+    amount = models.BigIntegerField(help_text="Per month, minor units, from the service.")
+    currency = models.CharField(max_length=3)
+
+    # What the payments service told us (via its API or its signed callbacks).
+    subscription_id = models.CharField(max_length=64, blank=True, db_index=True)
+    checkout_url = models.URLField(max_length=2000, blank=True)
+    status = models.CharField(max_length=30, blank=True)
+    current_period_end = models.DateTimeField(null=True, blank=True)
+    cancel_at_period_end = models.BooleanField(default=False)
+    last_callback_sequence = models.PositiveIntegerField(default=0)
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["service", "customer_email"], name="bookings_member_email_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount__gt=0), name="bookings_membership_amount_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.service} member {self.customer_email} ({self.status or 'new'})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in MEMBER_STATUSES
+
+    @property
+    def payment_idempotency_key(self) -> str:
+        """The key of the subscription request: a retry never subscribes twice."""
+        return f"membership-{self.pk}"
+
+
 class ProcessedCallback(models.Model):
     """A payments callback already handled; its unique event id makes redeliveries no-ops."""
 
     event_id = models.CharField(max_length=64, unique=True)
     booking = models.ForeignKey(
         Booking, null=True, blank=True, on_delete=models.CASCADE, related_name="callbacks"
+    )
+    membership = models.ForeignKey(
+        Membership, null=True, blank=True, on_delete=models.CASCADE, related_name="callbacks"
     )
     type = models.CharField(max_length=50)
     sequence = models.PositiveIntegerField()

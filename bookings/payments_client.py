@@ -125,3 +125,35 @@ def checkout_create(*, idempotency_key: str, body: dict[str, Any]) -> dict[str, 
 def session_retrieve(*, session_id: str) -> dict[str, Any]:
     """``GET sessions/{id}/``: the payments session as payments sees it now."""
     return _request("GET", f"sessions/{session_id}/", headers=_headers())
+
+
+def subscription_create(*, idempotency_key: str, body: dict[str, Any]) -> dict[str, Any]:
+    """``POST subscriptions/``: a recurring payment; answers the subscription (with
+    ``checkout_url`` for ``"flow": "checkout"``)."""
+    return _request("POST", "subscriptions/", json=body, headers=_headers(idempotency_key))
+
+
+def subscription_cancel(
+    *, subscription_id: str, idempotency_key: str, at_period_end: bool
+) -> dict[str, Any]:
+    """``POST subscriptions/{id}/cancel/``: now, or at the end of the paid period. Payments
+    answers at once; the subscription's status changes with its ``subscription.*`` callback."""
+    return _request(
+        "POST",
+        f"subscriptions/{subscription_id}/cancel/",
+        json={"at_period_end": at_period_end},
+        headers=_headers(idempotency_key),
+    )
+
+
+def subscription_portal(
+    *, subscription_id: str, idempotency_key: str, return_url: str
+) -> dict[str, Any]:
+    """``POST subscriptions/{id}/portal/``: ``{"url": ...}``, the Billing Portal page where
+    the customer updates the card (which pays an overdue renewal) or cancels."""
+    return _request(
+        "POST",
+        f"subscriptions/{subscription_id}/portal/",
+        json={"return_url": return_url},
+        headers=_headers(idempotency_key),
+    )

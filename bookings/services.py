@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from bookings import payments_client
+from bookings.memberships import member_of
 from bookings.models import Booking, BookingStatus, ProcessedCallback, Service
 
 PAID = {"succeeded", "partially_refunded", "refunded"}
@@ -61,7 +62,8 @@ def booking_create(
 ) -> Booking:
     """Book ``service``; when a deposit is due, start its payment with the payments service.
 
-    The deposit comes from the service, never from the request. With no deposit, or
+    The deposit comes from the service, never from the request. With no deposit, for a
+    member with an active membership of the service (``memberships``), or with
     ``PAYMENTS_ENABLED`` off, the booking is confirmed at once and payments is not called.
     If payments cannot be reached, ``PaymentsError`` propagates: a booking made without an
     Idempotency-Key is removed (a plain retry starts afresh); one made with a key stays
@@ -73,7 +75,8 @@ def booking_create(
         "customer_email": customer_email,
         "starts_at": starts_at.isoformat(),
     }
-    no_payment = service.deposit_amount == 0 or not settings.PAYMENTS_ENABLED
+    member = member_of(service=service, email=customer_email)
+    no_payment = service.deposit_amount == 0 or member or not settings.PAYMENTS_ENABLED
     booking = _booking_get_or_create(
         idempotency_key=idempotency_key,
         fingerprint=hashlib.sha256(json.dumps(request, sort_keys=True).encode()).hexdigest(),
@@ -81,7 +84,7 @@ def booking_create(
         customer_name=customer_name,
         customer_email=customer_email,
         starts_at=starts_at,
-        deposit_amount=service.deposit_amount,
+        deposit_amount=0 if member else service.deposit_amount,
         currency=service.currency,
         status=BookingStatus.CONFIRMED if no_payment else BookingStatus.PENDING_PAYMENT,
         confirmed_at=timezone.now() if no_payment else None,

@@ -1,4 +1,5 @@
-"""A payment session as API clients see it: the API's responses and the ``data`` of callbacks.
+"""A payment session (and a subscription) as API clients see it: the API's responses and the
+``data`` of callbacks.
 
 One representation below both users, so the callback payload and ``GET sessions/{id}/`` cannot
 drift apart, and the callbacks service needs nothing from ``payments.api``. The API's
@@ -13,7 +14,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.utils.encoders import JSONEncoder
 
-from payments.models import Customer, PaymentSession
+from payments.models import Customer, PaymentSession, Subscription
 from payments.money import format_money
 
 
@@ -110,4 +111,53 @@ def session_representation(session: PaymentSession) -> dict[str, Any]:
     """The session exactly as ``GET sessions/{id}/`` renders it, as plain JSON values (what a
     callback carries as its ``data``)."""
     data = _session_serializer().to_representation(session)
+    return json.loads(json.dumps(data, cls=JSONEncoder))
+
+
+class SubscriptionSerializer(serializers.ModelSerializer):
+    """A subscription as clients see it (the ``data`` of ``subscription.*`` callbacks)."""
+
+    customer = CustomerSerializer(read_only=True)
+    amount_display = serializers.SerializerMethodField()
+    price = serializers.CharField(source="stripe_price_id", read_only=True)
+
+    class Meta:
+        model = Subscription
+        fields = [
+            "id",
+            "status",
+            "payable_type",
+            "payable_id",
+            "amount",
+            "currency",
+            "amount_display",
+            "interval",
+            "interval_count",
+            "price",
+            "customer",
+            "metadata",
+            "stripe_subscription_id",
+            "current_period_start",
+            "current_period_end",
+            "cancel_at_period_end",
+            "canceled_at",
+            "ended_at",
+            "trial_end",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.CharField(help_text="Per interval, e.g. £15.00."))
+    def get_amount_display(self, subscription: Subscription) -> str:
+        return format_money(subscription.amount, subscription.currency)
+
+
+@cache
+def _subscription_serializer() -> SubscriptionSerializer:
+    return SubscriptionSerializer()
+
+
+def subscription_representation(subscription: Subscription) -> dict[str, Any]:
+    """The subscription as plain JSON values (what a ``subscription.*`` callback carries)."""
+    data = _subscription_serializer().to_representation(subscription)
     return json.loads(json.dumps(data, cls=JSONEncoder))

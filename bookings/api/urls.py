@@ -8,6 +8,18 @@ app_name = "bookings"
 urlpatterns = [
     path("", views.BookingCreateView.as_view(), name="booking-create"),
     path("webhook/payment/", views.PaymentCallbackView.as_view(), name="payment-callback"),
+    path("memberships/", views.MembershipCreateView.as_view(), name="membership-create"),
+    path("memberships/<uuid:pk>/", views.MembershipDetailView.as_view(), name="membership-detail"),
+    path(
+        "memberships/<uuid:pk>/cancel/",
+        views.MembershipCancelView.as_view(),
+        name="membership-cancel",
+    ),
+    path(
+        "memberships/<uuid:pk>/portal/",
+        views.MembershipPortalView.as_view(),
+        name="membership-portal",
+    ),
     path("<uuid:pk>/", views.BookingDetailView.as_view(), name="booking-detail"),
     path(
         "<uuid:pk>/confirm-payment/",

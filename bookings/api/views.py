@@ -8,6 +8,7 @@ import json
 
 from django.conf import settings
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, status
@@ -15,7 +16,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from bookings import services
+from bookings import memberships, services
 from bookings.api.guards import (
     MAX_BODY_BYTES,
     BodyTooLarge,
@@ -28,10 +29,13 @@ from bookings.api.serializers import (
     BookingCreateSerializer,
     BookingSerializer,
     CallbackResultSerializer,
+    MembershipCreateSerializer,
+    MembershipPortalSerializer,
+    MembershipSerializer,
     PaymentCallbackSerializer,
 )
 from bookings.callbacks import InvalidSignature, verify_signature
-from bookings.models import Booking
+from bookings.models import Booking, Membership
 from bookings.payments_client import PaymentsError, PaymentsUnavailable
 
 
@@ -195,10 +199,83 @@ class PaymentCallbackView(PublicAPIView):
             raise exceptions.ValidationError("The body is not JSON.") from error
         event = PaymentCallbackSerializer(data=payload)
         event.is_valid(raise_exception=True)
-        outcome = services.payment_callback_process(
+        process = (
+            memberships.subscription_callback_process
+            if event.validated_data["type"].startswith("subscription.")
+            else services.payment_callback_process
+        )
+        outcome = process(
             event_id=event.validated_data["id"],
             type=event.validated_data["type"],
             sequence=event.validated_data["sequence"],
             data=event.validated_data["data"],
         )
         return Response({"outcome": outcome})
+
+
+class MembershipCreateView(PublicAPIView):
+    @extend_schema(
+        operation_id="membership_create",
+        summary="Start a monthly membership of a service; answers the Checkout URL",
+        request=MembershipCreateSerializer,
+        responses=error_responses({201: MembershipSerializer}, *WITH_BODY, *CALLS_PAYMENTS),
+    )
+    def post(self, request):
+        serializer = MembershipCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            membership = memberships.membership_create(
+                **serializer.validated_data, base_url=request.build_absolute_uri("/")
+            )
+        except PaymentsError as error:
+            raise _payments_error(error, resume_hint="Nothing was started: try again.") from error
+        return Response(MembershipSerializer(membership).data, status=status.HTTP_201_CREATED)
+
+
+def _membership(pk) -> Membership:
+    return get_object_or_404(Membership.objects.select_related("service"), pk=pk)
+
+
+class MembershipDetailView(PublicAPIView):
+    @extend_schema(
+        operation_id="membership_retrieve",
+        summary="One membership",
+        responses=error_responses({200: MembershipSerializer}, 404),
+    )
+    def get(self, request, pk):
+        return Response(MembershipSerializer(_membership(pk)).data)
+
+
+class MembershipCancelView(PublicAPIView):
+    @extend_schema(
+        operation_id="membership_cancel",
+        summary="Cancel at the end of the paid period (the status follows payments' callback)",
+        request=None,
+        responses=error_responses({202: MembershipSerializer}, 404, *CALLS_PAYMENTS),
+    )
+    def post(self, request, pk):
+        membership = _membership(pk)
+        try:
+            memberships.membership_cancel(membership=membership)
+        except PaymentsError as error:
+            raise _payments_error(error, resume_hint="Try again shortly.") from error
+        return Response(MembershipSerializer(membership).data, status=status.HTTP_202_ACCEPTED)
+
+
+class MembershipPortalView(PublicAPIView):
+    @extend_schema(
+        operation_id="membership_portal",
+        summary="The Billing Portal page where the member updates the card or cancels",
+        request=None,
+        responses=error_responses({200: MembershipPortalSerializer}, 404, *CALLS_PAYMENTS),
+    )
+    def post(self, request, pk):
+        membership = _membership(pk)
+        return_url = request.build_absolute_uri(
+            reverse("bookings:membership-detail", args=[membership.pk])
+        )
+        try:
+            url = memberships.membership_portal_url(membership=membership, return_url=return_url)
+        except PaymentsError as error:
+            raise _payments_error(error, resume_hint="Try again shortly.") from error
+        return Response({"url": url})

@@ -9,7 +9,7 @@ import time_machine
 from django.test import Client
 from django.utils import timezone
 
-from bookings.models import Booking, BookingStatus, ProcessedCallback
+from bookings.models import Booking, BookingStatus, Membership, ProcessedCallback
 from payments.signing import callback_signature_header
 
 pytestmark = pytest.mark.django_db
@@ -210,3 +210,50 @@ def test_a_callback_of_another_session_is_ignored(booking):
     assert post(payload).json() == {"outcome": "other_session"}
     booking.refresh_from_db()
     assert booking.status == BookingStatus.PENDING_PAYMENT
+
+
+SUBSCRIPTION_ID = "0f9e8d7c-6b5a-4c3d-9e2f-1a0b9c8d7e6f"
+
+
+@pytest.fixture
+def membership(haircut):
+    return Membership.objects.create(
+        service=haircut, customer_name="Ada", customer_email="ada@example.com", amount=1500,
+        currency="gbp", subscription_id=SUBSCRIPTION_ID, status="incomplete",
+    )  # fmt: skip
+
+
+def subscription_event(membership, type, sequence, status, event_id=None, **data):
+    return {
+        "id": event_id or f"evt_{uuid.uuid4().hex[:24]}",
+        "type": type,
+        "created": int(timezone.now().timestamp()),
+        "sequence": sequence,
+        "data": {
+            "id": SUBSCRIPTION_ID, "status": status, "payable_type": "membership",
+            "payable_id": str(membership.pk), "current_period_end": "2026-02-15T12:00:00Z",
+            "cancel_at_period_end": False, **data,
+        },
+    }  # fmt: skip
+
+
+def test_subscription_callbacks_move_the_membership_newest_first_and_once(membership):
+    active = subscription_event(membership, "subscription.updated", 2, "active")
+    past_due = subscription_event(membership, "subscription.past_due", 3, "past_due")
+
+    assert post(past_due).json() == {"outcome": "applied"}
+    assert post(active).json() == {"outcome": "stale"}  # older: arrived late
+    assert post(past_due).json() == {"outcome": "duplicate"}
+    membership.refresh_from_db()
+    assert (membership.status, membership.is_active) == ("past_due", False)
+    assert membership.last_callback_sequence == 3
+
+    other = subscription_event(membership, "subscription.updated", 4, "active")
+    other["data"]["id"] = "1a2b3c4d-0000-4000-8000-000000000000"  # not this membership's
+    assert post(other).json() == {"outcome": "other_subscription"}
+    unknown = subscription_event(membership, "subscription.updated", 5, "active")
+    unknown["data"]["payable_id"] = str(uuid.uuid4())
+    assert post(unknown).json() == {"outcome": "unknown_membership"}
+    membership.refresh_from_db()
+    assert membership.status == "past_due"
+    assert ProcessedCallback.objects.filter(membership=membership).count() == 3

@@ -21,6 +21,10 @@ class CallbackType(models.TextChoices):
     REFUNDED = "payment.refunded"
     DISPUTE_OPENED = "payment.dispute_opened"
     DISPUTE_CLOSED = "payment.dispute_closed"
+    SUBSCRIPTION_CREATED = "subscription.created"
+    SUBSCRIPTION_UPDATED = "subscription.updated"
+    SUBSCRIPTION_CANCELED = "subscription.canceled"
+    SUBSCRIPTION_PAST_DUE = "subscription.past_due"
 
 
 class CallbackStatus(models.TextChoices):
@@ -32,14 +36,28 @@ class CallbackStatus(models.TextChoices):
 class CallbackEvent(models.Model):
     """One callback to deliver. The row is the truth: tasks only carry its id.
 
-    ``payload`` is the exact JSON object POSTed (``id``, ``type``, ``created``, ``sequence``,
-    ``data``), frozen when the change happened. ``attempts`` counts the attempts since the
-    callback was last (re)queued; every attempt ever made is a ``CallbackAttempt``.
+    It reports a change of one payment session (``payment.*``) or of one subscription
+    (``subscription.*``): exactly one of ``session`` and ``subscription`` is set, and
+    ``sequence`` grows per session or per subscription. ``payload`` is the exact JSON object
+    POSTed (``id``, ``type``, ``created``, ``sequence``, ``data``), frozen when the change
+    happened. ``attempts`` counts the attempts since the callback was last (re)queued; every
+    attempt ever made is a ``CallbackAttempt``.
     """
 
     id = models.CharField(primary_key=True, max_length=40, default=new_callback_event_id)
     session = models.ForeignKey(
-        "payments.PaymentSession", on_delete=models.PROTECT, related_name="callbacks"
+        "payments.PaymentSession",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="callbacks",
+    )
+    subscription = models.ForeignKey(
+        "payments.Subscription",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="callbacks",
     )
     api_client = models.ForeignKey(
         "payments.APIClient",
@@ -69,6 +87,15 @@ class CallbackEvent(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["session", "sequence"], name="payments_callback_sequence_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["subscription", "sequence"],
+                name="payments_callback_subscr_sequence_unique",
+            ),
+            models.CheckConstraint(
+                condition=Q(session__isnull=True, subscription__isnull=False)
+                | Q(session__isnull=False, subscription__isnull=True),
+                name="payments_callback_one_subject",
             ),
             models.CheckConstraint(
                 condition=Q(sequence__gte=1), name="payments_callback_sequence_positive"

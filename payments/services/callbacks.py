@@ -1,10 +1,11 @@
-"""The callback outbox: signed callbacks to the API client that owns a session.
+"""The callback outbox: signed callbacks to the API client that owns a session or subscription.
 
 A callback row is written in the same transaction as the change it reports (the caller holds
-the session's row lock), together with the task that delivers it. The row is the truth: if the
-task is lost, ``callbacks_deliver_due`` (the ``redeliver_callbacks`` command) finds the row and
-queues it again. Receivers dedupe by the event ``id``; ``sequence`` grows per session, so a
-receiver can ignore an event older than the last one it applied.
+the session's or the subscription's row lock), together with the task that delivers it. The
+row is the truth: if the task is lost, ``callbacks_deliver_due`` (the ``redeliver_callbacks``
+command) finds the row and queues it again. Receivers dedupe by the event ``id``; ``sequence``
+grows per session (per subscription for ``subscription.*``), so a receiver can ignore an event
+older than the last one it applied.
 """
 
 import json
@@ -17,9 +18,9 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from payments.conf import payments_settings
-from payments.models import APIClient, CallbackEvent, PaymentSession
+from payments.models import APIClient, CallbackEvent, PaymentSession, Subscription
 from payments.models.callbacks import CallbackStatus, CallbackType
-from payments.representations import session_representation
+from payments.representations import session_representation, subscription_representation
 from payments.services.task_queue import task_named
 from payments.states import DisputeStatus, PaymentStatus
 from payments.task_compat import TaskResultDoesNotExist, TaskResultStatus
@@ -99,45 +100,66 @@ def callback_create(*, session: PaymentSession, type: str, actor: str) -> Callba
     With nowhere to send it, the row is still written, as ``failed`` with the reason, so that
     staff can redeliver it once a URL is configured.
     """
-    sequence = _next_sequence(session)
-    now = timezone.now()
     callback = CallbackEvent(session=session, api_client=session.api_client, type=type)
-    callback.sequence = sequence
+    # The session exactly as ``GET sessions/{id}/`` renders it.
+    return _write(callback, "session", session_representation(session), actor)
+
+
+def callback_create_for_subscription(
+    *, subscription: Subscription, type: str, actor: str
+) -> CallbackEvent:
+    """The ``subscription.*`` callback of a change of ``subscription``, like ``callback_create``
+    (the caller holds the subscription's row lock; ``sequence`` grows per subscription)."""
+    callback = CallbackEvent(
+        subscription=subscription, api_client=subscription.api_client, type=type
+    )
+    return _write(callback, "subscription", subscription_representation(subscription), actor)
+
+
+def _write(
+    callback: CallbackEvent, subject: str, data: dict[str, Any], actor: str
+) -> CallbackEvent:
+    subject_id = getattr(callback, f"{subject}_id")
+    callback.sequence = _next_sequence(subject, subject_id)
+    now = timezone.now()
     callback.payload = {
         "id": callback.id,
-        "type": type,
+        "type": callback.type,
         "created": int(now.timestamp()),
         "sequence": callback.sequence,
-        # The session exactly as ``GET sessions/{id}/`` renders it.
-        "data": session_representation(session),
+        "data": data,
     }
-    destination = callback_destination(api_client=session.api_client)
+    destination = callback_destination(api_client=callback.api_client)
     if destination.problem:
         callback.status, callback.last_error = CallbackStatus.FAILED, destination.problem
         callback.save()
         logger.warning(
-            "Callback %s of session %s not sent: %s", type, session.pk, destination.problem
-        )
+            "Callback %s of %s %s not sent: %s", callback.type, subject, subject_id,
+            destination.problem,
+        )  # fmt: skip
         return callback
     callback.next_attempt_at = now
     callback.task_id = _enqueue_task(callback.pk)
     callback.save()
-    logger.info("Callback %s #%s queued for session %s (%s)", type, sequence, session.pk, actor)
+    logger.info(
+        "Callback %s #%s queued for %s %s (%s)",
+        callback.type, callback.sequence, subject, subject_id, actor,
+    )  # fmt: skip
     return callback
 
 
-def _next_sequence(session: PaymentSession) -> int:
-    """``max(sequence) + 1`` over the session's callbacks, in plain SQL: the ORM's
-    ``aggregate(Max(...))`` spent 0.45 ms of Python on a query PostgreSQL answers from the
-    ``(session, sequence)`` unique index."""
+def _next_sequence(subject: str, subject_id: Any) -> int:
+    """``max(sequence) + 1`` over the callbacks of one session or subscription (``subject``),
+    in plain SQL: the ORM's ``aggregate(Max(...))`` spent 0.45 ms of Python on a query
+    PostgreSQL answers from the ``(subject, sequence)`` unique index."""
     meta, quote = CallbackEvent._meta, connection.ops.quote_name
-    session_field = meta.get_field("session")
+    subject_field = meta.get_field(subject)
     sql = (
         f"SELECT MAX({quote(meta.get_field('sequence').column)}) "  # noqa: S608 (names from meta)
-        f"FROM {quote(meta.db_table)} WHERE {quote(session_field.column)} = %s"
+        f"FROM {quote(meta.db_table)} WHERE {quote(subject_field.column)} = %s"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [session_field.get_db_prep_value(session.pk, connection)])
+        cursor.execute(sql, [subject_field.get_db_prep_value(subject_id, connection)])
         last = cursor.fetchone()[0]
     return (last or 0) + 1
 

@@ -3,6 +3,11 @@
 Status, period, scheduled cancellation and trial move only as Stripe's events say, and
 order-proof: an event older (by Stripe's ``created``) than the newest one applied changes
 nothing, and ``canceled``/``incomplete_expired`` are final (Stripe never revives them).
+
+Every change is reported to the subscription's API client in the same transaction, as one
+``subscription.*`` callback: ``created`` on first sight of the Stripe subscription, then
+``canceled`` or ``past_due`` when the status becomes that, else ``updated``. A duplicate or
+older event changes nothing and so sends nothing.
 """
 
 import uuid
@@ -10,8 +15,17 @@ from datetime import UTC, datetime
 from typing import Any
 
 from payments.models import Subscription
+from payments.models.callbacks import CallbackType
 from payments.models.subscriptions import FINAL_SUBSCRIPTION_STATUSES, SubscriptionStatus
 from payments.models.webhooks import WebhookEventStatus
+from payments.services.callbacks import callback_create_for_subscription
+
+# Bookkeeping, not news to the API client.
+_UNREPORTED = frozenset({"stripe_event_created"})
+_TYPE_FOR_STATUS = {
+    SubscriptionStatus.CANCELED: CallbackType.SUBSCRIPTION_CANCELED,
+    SubscriptionStatus.PAST_DUE: CallbackType.SUBSCRIPTION_PAST_DUE,
+}
 
 
 def _moment(value: Any) -> datetime | None:
@@ -52,9 +66,10 @@ def subscription_values(obj: dict[str, Any]) -> dict[str, Any]:
 
 
 def subscription_apply(
-    *, subscription: Subscription, obj: dict[str, Any], created: datetime | None
+    *, subscription: Subscription, obj: dict[str, Any], created: datetime | None, actor: str
 ) -> bool:
-    """Mirror ``obj`` on the locked ``subscription`` unless it is older than what we have.
+    """Mirror ``obj`` on the locked ``subscription`` unless it is older than what we have, and
+    write the ``subscription.*`` callback of the change (``actor``: who reported it).
 
     ``created``: the event's time (``None`` for an API response, applied only before any
     event). Returns whether anything changed."""
@@ -73,9 +88,26 @@ def subscription_apply(
     changed = [name for name, value in values.items() if getattr(subscription, name) != value]
     for name in changed:
         setattr(subscription, name, values[name])
-    if changed:
-        subscription.save(update_fields=[*changed, "updated_at"])
-    return bool(changed)
+    if not changed:
+        return False
+    for name in changed:
+        setattr(subscription, name, values[name])
+    subscription.save(update_fields=[*changed, "updated_at"])
+    _report(subscription, set(changed), actor)
+    return True
+
+
+def _report(subscription: Subscription, changed: set[str], actor: str) -> None:
+    """The one callback of a change: ``created`` when we first learn the Stripe id."""
+    if "stripe_subscription_id" in changed:
+        callback_type = CallbackType.SUBSCRIPTION_CREATED
+    elif "status" in changed and subscription.status in _TYPE_FOR_STATUS:
+        callback_type = _TYPE_FOR_STATUS[subscription.status]
+    elif changed - _UNREPORTED:
+        callback_type = CallbackType.SUBSCRIPTION_UPDATED
+    else:
+        return
+    callback_create_for_subscription(subscription=subscription, type=callback_type, actor=actor)
 
 
 def subscription_event_apply(event: dict[str, Any]) -> str:
@@ -87,6 +119,7 @@ def subscription_event_apply(event: dict[str, Any]) -> str:
         subscription=subscription,
         obj=event["data"]["object"],
         created=_moment(event.get("created")) or datetime.fromtimestamp(0, tz=UTC),
+        actor=f"webhook:{event.get('id')}",
     )
     return WebhookEventStatus.PROCESSED
 

@@ -203,7 +203,7 @@ def subscription_create_checkout(
 def _record_start(subscription: Subscription, made: dict[str, Any]) -> SubscriptionStart:
     locked = Subscription.objects.select_for_update().get(pk=subscription.pk)
     # Applied only if no event has yet (events are newer than this response).
-    subscription_apply(subscription=locked, obj=made, created=None)
+    subscription_apply(subscription=locked, obj=made, created=None, actor="api")
     if locked.stripe_subscription_id is None:
         locked.stripe_subscription_id = made["id"]
         locked.save(update_fields=["stripe_subscription_id", "updated_at"])

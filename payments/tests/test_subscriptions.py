@@ -237,7 +237,7 @@ def test_cancel_now_ends_the_subscription_when_stripe_says_so(member):
     assert subscription.status == "canceled" and subscription.canceled_at is not None
 
 
-def test_checkout_subscription_paid_on_the_page_then_renewed(member):
+def test_checkout_subscription_paid_on_the_page_then_renewed_three_times(member):
     subscription, url = subscription_create_checkout(
         api_client=member.api_client, terms=member.terms(),
         success_url="https://shop.example/ok", cancel_url="https://shop.example/no",
@@ -246,13 +246,19 @@ def test_checkout_subscription_paid_on_the_page_then_renewed(member):
     emulator_control(member.emulator, f"checkout/sessions/{checkout_id}/pay",
                      payment_method="pm_card_visa")  # fmt: skip
     member.deliver()
-    member.advance(month(1) + 60)
+    for n in (1, 2, 3):
+        member.advance(month(n) + 60)
 
     subscription.refresh_from_db()
     assert subscription.status == "active" and subscription.stripe_subscription_id
+    assert subscription.current_period_end.timestamp() == month(4)
     sessions = PaymentSession.objects.filter(subscription=subscription)
-    assert sorted(s.status for s in sessions) == ["succeeded", "succeeded"]
-    assert Transaction.objects.filter(session__subscription=subscription).count() == 2
+    assert sorted(s.status for s in sessions) == ["succeeded"] * 4
+    assert len({s.stripe_invoice_id for s in sessions}) == 4
+    for session in sessions:
+        row = Transaction.objects.get(session=session, kind="charge")
+        stripe_txn = member.emulator.get(row.stripe_balance_transaction_id)
+        assert (row.gross, row.fee, row.net) == (1500, stripe_txn["fee"], stripe_txn["net"])
 
 
 def test_a_trial_ends_and_its_first_paid_invoice_is_a_session(member):
