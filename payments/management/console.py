@@ -128,6 +128,13 @@ def _report_lines(code: str, figures: dict[str, Any]) -> list[tuple[str, str, st
         lines.append((label, money(figures[key]), "bold"))
     lines.append(("Success rate", percent(figures["success_rate"]), "bold"))
     lines.append(("Failure rate", percent(figures["failure_rate"]), "bold"))
+    lines.append(("MRR at the end", money(figures["mrr"]), "bold"))
+    for label, key in (
+        ("New subscriptions", "new_subscriptions"),
+        ("Churned subscriptions", "churned_subscriptions"),
+        ("Failed renewals", "failed_renewals"),
+    ):
+        lines.append((label, str(figures[key]), "bold"))
     return lines
 
 
