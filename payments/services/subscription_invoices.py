@@ -37,6 +37,7 @@ from payments.states import PaymentStatus
 
 logger = logging.getLogger(__name__)
 OPEN_STATUSES = frozenset({PaymentStatus.CREATED, PaymentStatus.PENDING, PaymentStatus.PROCESSING})
+ACTION_REQUIRED_CODE = "authentication_required"
 ACTION_REQUIRED_MESSAGE = (
     "The customer must authenticate this payment (3-D Secure) on the invoice's page."
 )
@@ -166,7 +167,10 @@ def invoice_payment_failed(event: dict[str, Any]) -> str:
     actor = f"stripe:{event['id']}"
     message = f"Invoice payment attempt {invoice.get('attempt_count') or 1} failed."
     if session.status in OPEN_STATUSES and session.failure_message != message:
-        session.failure_code = "invoice_payment_failed"
+        # Stripe sends this with invoice.payment_action_required too, in either order: the
+        # customer's action stays the reason shown.
+        if session.failure_code != ACTION_REQUIRED_CODE:
+            session.failure_code = "invoice_payment_failed"
         session.failure_message = message
         session.save(update_fields=["failure_code", "failure_message", "updated_at"])
         payment_log_create(
@@ -182,15 +186,16 @@ def invoice_payment_failed(event: dict[str, Any]) -> str:
 
 def invoice_payment_action_required(event: dict[str, Any]) -> str:
     """The payment needs the customer (3-D Secure): the session stays ``pending`` (the
-    customer can pay), says why, and its ``checkout_url`` becomes the invoice's page where the
-    customer authenticates. Stripe also sends ``invoice.payment_failed`` for the attempt."""
+    customer can pay), its ``failure_code`` says why and its ``checkout_url`` becomes the
+    invoice's page where the customer authenticates. Stripe also sends
+    ``invoice.payment_failed`` for the attempt, before or after this."""
     invoice = event["data"]["object"]
     session = _session_for(event)
     if session is None:
         return WebhookEventStatus.IGNORED
+    # The message stays invoice.payment_failed's (the attempt), whichever comes first.
     wanted = {
-        "failure_code": "authentication_required",
-        "failure_message": ACTION_REQUIRED_MESSAGE,
+        "failure_code": ACTION_REQUIRED_CODE,
         "checkout_url": invoice.get("hosted_invoice_url") or session.checkout_url,
     }
     changed = {name: value for name, value in wanted.items() if getattr(session, name) != value}
