@@ -11,6 +11,7 @@ from django.core.management import CommandError
 from payments.models import PaymentLog, PaymentSession, WebhookEvent
 from payments.models.logs import LogEvent
 from payments.testing.factories import PaymentSessionFactory
+from payments.testing.tasks import run_queued_tasks
 from payments.tests.ops_support import run
 from payments.tests.subscription_support import member, month
 from payments.tests.webhook_support import (
@@ -133,3 +134,21 @@ def test_the_upcoming_renewal_notice_changes_nothing(member):
     assert subscription.status == "active"
     later = [e["type"] for e in member.advance(month(1) - 5 * DAY)]
     assert "invoice.upcoming" not in later  # once per period
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_shuffled_3d_secure_renewal_events_end_the_same(member, settings, seed):
+    settings.PAYMENTS = {**settings.PAYMENTS, "ALERT_EMAILS": ["ops@example.com"]}
+    subscription = member.subscribe()
+    _switch_card(member, "pm_card_authenticationRequired")
+
+    events = member.advance(month(1) + 60, shuffle=seed)
+    member.webhooks.deliver(*reversed(events))  # and again: duplicates change nothing
+    run_queued_tasks()
+
+    renewal = _renewal(subscription)
+    assert (renewal.status, renewal.failure_code) == ("pending", "authentication_required")
+    assert renewal.failure_message == "Invoice payment attempt 1 failed."
+    assert renewal.checkout_url.endswith(f"/invoices/{renewal.stripe_invoice_id}")
+    assert len([m for m in mail.outbox if m.subject.startswith("Payment failed")]) == 1
+    assert not WebhookEvent.objects.filter(status__in=["parked", "failed"]).exists()
