@@ -26,6 +26,10 @@ def main(argv: list[str] | None = None) -> None:
         "--failed-renewals", choices=("cancel", "unpaid"), default="cancel",
         help="what happens to a subscription when the last retry of a renewal fails",
     )  # fmt: skip
+    parser.add_argument(
+        "--upcoming-renewal-days", type=int, default=7, metavar="N",
+        help="send invoice.upcoming N days before each renewal (0: never)",
+    )  # fmt: skip
     args = parser.parse_args(argv)
     emulator = StripeEmulator(
         webhook_url=args.forward_to,
@@ -34,6 +38,7 @@ def main(argv: list[str] | None = None) -> None:
         port=args.port,
         verbose=args.verbose,
         failed_renewals=args.failed_renewals,
+        upcoming_renewal_days=args.upcoming_renewal_days,
     ).start()
     print(f"Stripe emulator listening on {emulator.url}", flush=True)
     print(f"  webhooks -> {args.forward_to or '(none)'} signed with {args.webhook_secret}")

@@ -12,6 +12,11 @@ at the instant it is due (`ctx.clock_time`), oldest first, and emits Stripe's ev
 - retries ("Smart Retries", a fixed schedule here): `RETRY_DAYS` after the first failure,
   then the subscription is canceled (Stripe's default) or marked `unpaid`
   (`StripeEmulator(failed_renewals="unpaid")`).
+- invoice.upcoming (an invoice preview without an id) `UPCOMING_RENEWAL_DAYS` before each
+  renewal or trial end, once per period; none when the subscription is set to end first.
+- a renewal charged to a card that needs 3-D Secure: payment_intent.requires_action,
+  invoice.payment_action_required, invoice.payment_failed (past_due, retries) until the
+  customer authenticates on the invoice's page.
 - trials: customer.subscription.trial_will_end three days before `trial_end`; at `trial_end`
   the first paid period starts (or, with no payment method and
   `trial_settings[end_behavior][missing_payment_method]=pause`, the subscription pauses).
@@ -31,6 +36,9 @@ from .store import public
 DAY = 86_400
 RETRY_DAYS = (3, 5, 7)
 TRIAL_WILL_END = 3 * DAY
+# Stripe's Dashboard setting "Send upcoming renewal events" (days before the renewal);
+# `StripeEmulator(upcoming_renewal_days=0)` sends none.
+UPCOMING_RENEWAL_DAYS = 7
 INCOMPLETE_EXPIRES = 23 * 3600
 LIVE = ("trialing", "active", "past_due", "unpaid")
 
@@ -98,13 +106,16 @@ def collect(
     ctx: Context, invoice: dict[str, Any], *, off_session: bool = True, authenticated: bool = False
 ) -> Any:
     """Charge an open invoice to the default payment method; the card error, if declined.
-    `authenticated`: the customer is present and passes 3-D Secure (hosted Checkout)."""
+    `authenticated`: the customer is present and passes 3-D Secure (hosted Checkout).
+    `off_session`: Stripe collects on its own; a card that needs 3-D Secure then waits for
+    the customer (`invoices.charge`)."""
     if invoice["status"] != "open":
         return None
     method = invoices.default_payment_method(ctx, invoice)
     return invoices.charge(
-        ctx, invoice, method, off_session=off_session, authenticated=authenticated
-    )
+        ctx, invoice, method, off_session=off_session, authenticated=authenticated,
+        automatic=off_session,
+    )  # fmt: skip
 
 
 def set_status(ctx: Context, subscription: dict[str, Any], status: str, **changes: Any) -> None:
@@ -194,6 +205,8 @@ def next_due(ctx: Context, subscription: dict[str, Any]) -> tuple[int, str] | No
         if cancel_at is not None:
             steps.append((cancel_at, "cancel"))
         steps.append((period(subscription)[1], "renew"))
+    if status in ("trialing", "active", "past_due"):
+        steps.extend(_upcoming_step(ctx, subscription))
     if status in ("past_due", "active"):
         for invoice in ctx.store.all("invoice"):
             due = invoice["next_payment_attempt"]
@@ -206,8 +219,45 @@ def next_due(ctx: Context, subscription: dict[str, Any]) -> tuple[int, str] | No
     return min(steps) if steps else None
 
 
+def _renews_at(subscription: dict[str, Any]) -> int:
+    if subscription["status"] == "trialing":
+        return subscription["trial_end"]
+    return period(subscription)[1]
+
+
+def _upcoming_step(ctx: Context, subscription: dict[str, Any]) -> list[tuple[int, str]]:
+    """invoice.upcoming `upcoming_renewal_days` before the next invoice, once per period;
+    none for a period shorter than the notice, nor when the subscription ends instead."""
+    days = getattr(ctx.emulator, "upcoming_renewal_days", UPCOMING_RENEWAL_DAYS)
+    renews_at = _renews_at(subscription)
+    cancel_at = subscription["cancel_at"]
+    started = subscription["trial_start"] if subscription["status"] == "trialing" else None
+    start = started or period(subscription)[0]
+    when = renews_at - days * DAY
+    if (
+        not days
+        or when <= start
+        or (cancel_at is not None and cancel_at <= renews_at)
+        or ctx.store.meta(subscription["id"]).get("upcoming_sent_for") == renews_at
+    ):
+        return []
+    return [(when, "upcoming")]
+
+
+def _send_upcoming(ctx: Context, subscription: dict[str, Any]) -> None:
+    renews_at = _renews_at(subscription)
+    ctx.store.meta(subscription["id"])["upcoming_sent_for"] = renews_at
+    plan = recurring(subscription)
+    end = add_intervals(renews_at, plan["interval"], plan["interval_count"], 1)
+    lines = [invoices.line(subscription, item, renews_at, end)
+             for item in subscription["items"]["data"]]  # fmt: skip
+    ctx.emit("invoice.upcoming", invoices.upcoming(ctx, subscription, (renews_at, end), lines))
+
+
 def run_step(ctx: Context, subscription: dict[str, Any], step: str) -> None:
-    if step == "expire":
+    if step == "upcoming":
+        _send_upcoming(ctx, subscription)
+    elif step == "expire":
         invoice = ctx.store.get(subscription["latest_invoice"] or "")
         if invoice is not None and invoice["status"] == "open":
             invoices.void(ctx, invoice)

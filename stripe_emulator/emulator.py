@@ -64,6 +64,7 @@ class StripeEmulator:
         verbose: bool = False,
         strict: bool = False,
         failed_renewals: str = "cancel",
+        upcoming_renewal_days: int = 7,
         payouts: PayoutSettings | None = None,
     ) -> None:
         self.webhook_url = webhook_url
@@ -78,6 +79,8 @@ class StripeEmulator:
         # After the last retry of a renewal fails: "cancel" the subscription (Stripe's
         # default) or leave it "unpaid" (see `billing.py`).
         self.failed_renewals = failed_renewals
+        # invoice.upcoming this many days before a renewal (0: never), as Stripe's setting.
+        self.upcoming_renewal_days = upcoming_renewal_days
         self.store = Store()
         self.idempotency = IdempotencyCache()
         self.faults = FaultPlan()

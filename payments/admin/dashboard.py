@@ -1,4 +1,6 @@
-"""The staff dashboard: today and the last 30 days per currency, with a daily chart.
+"""The staff dashboard: today and the last 30 days per currency, with a daily chart; with
+subscriptions, the MRR at the end of each period, new and churned subscriptions and failed
+renewals (``payments.selectors.subscription_reports``).
 
 Reached from the admin index ("Payments dashboard") at ``admin/payments/paymentsession/
 dashboard/``; the admin site's login and staff checks apply, and the user also needs the
@@ -16,6 +18,7 @@ from payments.selectors import daily_series, payments_report, period_for
 
 DAYS = 30
 MONEY_FIGURES = ["gross", "refunded", "fees", "net", "average"]
+SUBSCRIPTION_ZEROS = {"new_subscriptions": 0, "churned_subscriptions": 0, "failed_renewals": 0}
 
 
 def dashboard_view(model_admin):
@@ -56,12 +59,14 @@ def dashboard_view(model_admin):
 def _display(code: str, figures: dict | None) -> dict:
     """The figures of one currency and period, formatted for people."""
     if figures is None:
-        return {"count": 0, "paid_count": 0}
+        return {"count": 0, "paid_count": 0, "mrr": format_money(0, code), **SUBSCRIPTION_ZEROS}
     shown = {
         "count": sum(figures["count_by_status"].values()),
         "paid_count": figures["paid_count"],
         "success_rate": _percent(figures["success_rate"]),
         "failure_rate": _percent(figures["failure_rate"]),
+        "mrr": format_money(figures["mrr"], code),
+        **{key: figures[key] for key in SUBSCRIPTION_ZEROS},
     }
     for key in MONEY_FIGURES:
         value = figures[key]

@@ -1,6 +1,7 @@
-"""argparse types shared by the operator commands: dates, times, positive counts."""
+"""argparse types shared by the operator commands: dates, times, positive counts, ids."""
 
 import argparse
+import uuid
 from datetime import date, datetime, time, timedelta
 
 from django.utils import timezone
@@ -23,6 +24,18 @@ def positive_int(value: str) -> int:
     if number < 1:
         raise argparse.ArgumentTypeError(f"'{value}' is not a positive whole number.")
     return number
+
+
+def subscription(value: str) -> str:
+    """Our subscription id (a UUID) or Stripe's (``sub_...``)."""
+    if value.startswith("sub_"):
+        return value
+    try:
+        return str(uuid.UUID(value))
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"'{value}' is not a subscription id (ours, a UUID, or Stripe's, sub_...)."
+        ) from None
 
 
 def moment(value: str) -> date | datetime:

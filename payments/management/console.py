@@ -68,6 +68,7 @@ def _session_lines(session: PaymentSession) -> list[tuple[str, str | Text]]:
     lines += [
         ("Customer", f"{customer.name} <{customer.email}>" if customer else "-"),
         ("Payable", f"{session.payable_type} {session.payable_id}"),
+        ("Subscription", _invoice_of(session)),
         ("Client", session.api_client.name if session.api_client else "-"),
         ("Checkout", session.stripe_checkout_session_id),
         ("Intent", session.stripe_payment_intent_id),
@@ -84,6 +85,13 @@ def _session_lines(session: PaymentSession) -> list[tuple[str, str | Text]]:
         text = f"{money(refund.amount)} {refund.status} {when(refund.created_at)} {refund_id}"
         lines.append(("Refund", text.rstrip()))
     return [(label, value) for label, value in lines if value]
+
+
+def _invoice_of(session: PaymentSession) -> str:
+    """A subscription's invoice (the first or a renewal): which subscription, which invoice."""
+    if session.subscription_id is None:
+        return ""
+    return f"{session.subscription_id} (invoice {session.stripe_invoice_id or '-'})"
 
 
 def session_panel(session: PaymentSession, console: Console) -> Panel:
@@ -128,6 +136,13 @@ def _report_lines(code: str, figures: dict[str, Any]) -> list[tuple[str, str, st
         lines.append((label, money(figures[key]), "bold"))
     lines.append(("Success rate", percent(figures["success_rate"]), "bold"))
     lines.append(("Failure rate", percent(figures["failure_rate"]), "bold"))
+    lines.append(("MRR at the end", money(figures["mrr"]), "bold"))
+    for label, key in (
+        ("New subscriptions", "new_subscriptions"),
+        ("Churned subscriptions", "churned_subscriptions"),
+        ("Failed renewals", "failed_renewals"),
+    ):
+        lines.append((label, str(figures[key]), "bold"))
     return lines
 
 

@@ -11,6 +11,8 @@ What each figure means, for a period ``[start, end)``:
 - ``fees``, ``net``, ``refunded``: the ledger rows booked in the period (Stripe's fee on
   charges and disputes; net of every movement; refunds less refunds that failed later), by the
   currency Stripe booked them in.
+- ``mrr``, ``new_subscriptions``, ``churned_subscriptions``, ``failed_renewals``: see
+  ``payments.selectors.subscription_reports``.
 """
 
 from dataclasses import dataclass
@@ -24,6 +26,10 @@ from django.utils import timezone
 
 from payments.models import Customer, PaymentSession, Transaction
 from payments.models.ledger import TransactionKind
+from payments.selectors.subscription_reports import (
+    empty_subscription_figures,
+    subscription_figures,
+)
 from payments.states import PAID_STATUSES, PaymentStatus
 
 PAID = sorted(PAID_STATUSES)
@@ -69,8 +75,9 @@ def _between(queryset: QuerySet, field: str, period: Period, currency: str | Non
 
 def payments_report(*, period: Period, currency: str | None = None) -> dict[str, Any]:
     """The report of ``payments_report --json``: ``{"period": ..., "currencies": {...}}``,
-    amounts in minor units. SQL aggregates: three queries, one more per currency for its
-    top customers and one for their names, whatever the number of sessions."""
+    amounts in minor units. SQL aggregates: seven queries (four for subscriptions), one
+    more per currency for its top customers and one for their names, whatever the number
+    of sessions."""
     created = _between(PaymentSession.objects.all(), "created_at", period, currency)
     paid = _between(PaymentSession.objects.all(), "paid_at", period, currency)
     # Payments only: payout rows move money to the bank, they are not revenue.
@@ -111,6 +118,10 @@ def payments_report(*, period: Period, currency: str | None = None) -> dict[str,
     paying = [code for code, figures in currencies.items() if figures["paid_count"]]
     for code, top in _top_customers(paid, paying).items():
         currencies[code]["top_customers"] = top
+    for code, figures in subscription_figures(
+        start=period.start, end=period.end, currency=currency
+    ).items():
+        bucket(code).update(figures)
     for figures in currencies.values():
         _add_rates(figures)
     return {"period": period.as_json(), "currencies": dict(sorted(currencies.items()))}
@@ -130,6 +141,7 @@ def _empty_currency() -> dict[str, Any]:
         "failure_rate": None,
         "average": None,
         "top_customers": [],
+        **empty_subscription_figures(),
     }
 
 

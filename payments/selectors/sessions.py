@@ -29,6 +29,9 @@ class SessionFilters:
     customer_email: str | None = None
     since: datetime | None = None
     until: datetime | None = None
+    flow: str | None = None
+    # Our subscription id, or Stripe's (``sub_...``): that subscription's invoices.
+    subscription: str | None = None
 
     def apply(self, queryset: QuerySet[PaymentSession]) -> QuerySet[PaymentSession]:
         if self.status:
@@ -45,6 +48,11 @@ class SessionFilters:
             queryset = queryset.filter(created_at__gte=self.since)
         if self.until:
             queryset = queryset.filter(created_at__lt=self.until)
+        if self.flow:
+            queryset = queryset.filter(flow=self.flow)
+        if self.subscription:
+            key = "stripe_subscription_id" if self.subscription.startswith("sub_") else "pk"
+            queryset = queryset.filter(**{f"subscription__{key}": self.subscription})
         return queryset
 
 

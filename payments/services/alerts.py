@@ -4,8 +4,9 @@
 session's row lock, from ``payments.services.status_effects``). It claims the session's marker
 with a conditional ``UPDATE ... WHERE failure_alert_queued_at IS NULL`` and queues the task only if
 that update changed the row, so duplicated webhooks, replays and concurrent workers queue at
-most one alert (and one receipt) per session. The tasks send the mail later, never inside a
-webhook request.
+most one alert (and one receipt) per session. A subscription's renewal is alerted at its first
+failed attempt (``failure_alert_queue`` from ``subscription_invoices``), through the same
+marker. The tasks send the mail later, never inside a webhook request.
 """
 
 import logging
@@ -41,12 +42,19 @@ def alert_recipients() -> list[str]:
 def alerts_on_status_changed(*, session: PaymentSession, old_status: str) -> None:
     """Queue the failure alert or the receipt a new status calls for, once per session."""
     if session.status == PaymentStatus.FAILED:
-        if alert_recipients() and _claim(session, "failure_alert_queued_at"):
-            task_named("send_failure_alert").enqueue(session_id=str(session.pk))
+        failure_alert_queue(session=session)
     elif session.status == PaymentStatus.SUCCEEDED:
         wanted = payments_settings.SEND_RECEIPTS and session.customer_id is not None
         if wanted and _claim(session, "receipt_queued_at"):
             task_named("send_receipt").enqueue(session_id=str(session.pk))
+
+
+def failure_alert_queue(*, session: PaymentSession) -> None:
+    """Queue the failure alert of ``session`` unless one was queued already. A failed payment
+    calls it when its session fails; a renewal when its first payment attempt fails (the
+    session stays open while Stripe retries, and the operators want to know now)."""
+    if alert_recipients() and _claim(session, "failure_alert_queued_at"):
+        task_named("send_failure_alert").enqueue(session_id=str(session.pk))
 
 
 def _claim(session: PaymentSession, marker: str) -> bool:

@@ -6,17 +6,24 @@ paths treat it like any payment. At the pinned API version an invoice names its 
 and charge only in ``invoice_payment.paid`` (an ``InvoicePayment``): that event links them to
 the session, which applies the ``charge.succeeded`` parked while no session knew the
 PaymentIntent (it books the charge's gross/fee/net). ``invoice.paid`` marks the session paid.
+A failed attempt is an audit row and, at the first, the operators' failure alert; an attempt
+that needs 3-D Secure points the session at the invoice's page; ``invoice.upcoming`` is
+only logged.
 An ``invoice_payment.paid`` that overtakes every event of its invoice is parked, waiting for
 the invoice id, and applied when the session is made. No network call.
 """
 
+import logging
 from typing import Any
 
 from django.utils import timezone
 
 from payments.models import PaymentSession, Subscription, WebhookEvent
+from payments.models.logs import LogEvent
 from payments.models.sessions import Flow
 from payments.models.webhooks import WebhookEventStatus
+from payments.services.alerts import failure_alert_queue
+from payments.services.audit import payment_log_create
 from payments.services.parked_events import (
     parked_events_apply,
     parked_ids_lock,
@@ -27,6 +34,13 @@ from payments.services.subscription_events import subscription_row_lock
 from payments.services.task_queue import task_named
 from payments.services.webhook_handlers import stripe_id
 from payments.states import PaymentStatus
+
+logger = logging.getLogger(__name__)
+OPEN_STATUSES = frozenset({PaymentStatus.CREATED, PaymentStatus.PENDING, PaymentStatus.PROCESSING})
+ACTION_REQUIRED_CODE = "authentication_required"
+ACTION_REQUIRED_MESSAGE = (
+    "The customer must authenticate this payment (3-D Secure) on the invoice's page."
+)
 
 
 def invoice_subscription_id(invoice: dict[str, Any]) -> str | None:
@@ -144,23 +158,79 @@ def invoice_paid(event: dict[str, Any]) -> str:
 
 
 def invoice_payment_failed(event: dict[str, Any]) -> str:
-    """Record the failed attempt; the session fails only when Stripe will not retry."""
+    """Record the failed attempt (once per attempt, with an audit row) and alert the operators
+    at the first; the session fails only when Stripe will not retry."""
     invoice = event["data"]["object"]
     session = _session_for(event)
     if session is None:
         return WebhookEventStatus.IGNORED
+    actor = f"stripe:{event['id']}"
     message = f"Invoice payment attempt {invoice.get('attempt_count') or 1} failed."
-    if session.failure_message != message:
-        session.failure_code = "invoice_payment_failed"
+    if session.status in OPEN_STATUSES and session.failure_message != message:
+        # Stripe sends this with invoice.payment_action_required too, in either order: the
+        # customer's action stays the reason shown.
+        if session.failure_code != ACTION_REQUIRED_CODE:
+            session.failure_code = "invoice_payment_failed"
         session.failure_message = message
         session.save(update_fields=["failure_code", "failure_message", "updated_at"])
+        payment_log_create(
+            session=session, event_type=LogEvent.INTENT_FAILED, actor=actor, error_message=message
+        )
+        failure_alert_queue(session=session)
     if invoice.get("next_payment_attempt") is None:
         session_transition(
-            session=session,
-            new_status=PaymentStatus.FAILED,
-            actor=f"stripe:{event['id']}",
-            payload=event,
+            session=session, new_status=PaymentStatus.FAILED, actor=actor, payload=event
         )
+    return WebhookEventStatus.PROCESSED
+
+
+def invoice_payment_action_required(event: dict[str, Any]) -> str:
+    """The payment needs the customer (3-D Secure): the session stays ``pending`` (the
+    customer can pay), its ``failure_code`` says why and its ``checkout_url`` becomes the
+    invoice's page where the customer authenticates. Stripe also sends
+    ``invoice.payment_failed`` for the attempt, before or after this."""
+    invoice = event["data"]["object"]
+    session = _session_for(event)
+    if session is None:
+        return WebhookEventStatus.IGNORED
+    # The message stays invoice.payment_failed's (the attempt), whichever comes first.
+    wanted = {
+        "failure_code": ACTION_REQUIRED_CODE,
+        "checkout_url": invoice.get("hosted_invoice_url") or session.checkout_url,
+    }
+    changed = {name: value for name, value in wanted.items() if getattr(session, name) != value}
+    if session.status in OPEN_STATUSES and changed:
+        for name, value in changed.items():
+            setattr(session, name, value)
+        session.save(update_fields=[*changed, "updated_at"])
+        payment_log_create(
+            session=session,
+            event_type=LogEvent.INTENT_FAILED,
+            actor=f"stripe:{event['id']}",
+            error_message=ACTION_REQUIRED_MESSAGE,
+        )
+    return WebhookEventStatus.PROCESSED
+
+
+def invoice_upcoming(event: dict[str, Any]) -> str:
+    """``invoice.upcoming``: a preview of the next renewal's invoice (it has no id). Nothing
+    changes; the stored event is the record, and the log says what is coming."""
+    invoice = event["data"]["object"]
+    subscription_id = invoice_subscription_id(invoice)
+    subscription = (
+        Subscription.objects.filter(stripe_subscription_id=subscription_id).first()
+        if subscription_id
+        else None
+    )
+    if subscription is None:
+        return WebhookEventStatus.IGNORED
+    logger.info(
+        "Subscription %s renews at %s for %s %s.",
+        subscription.pk,
+        invoice.get("next_payment_attempt") or invoice.get("period_end"),
+        invoice.get("amount_due"),
+        invoice.get("currency"),
+    )
     return WebhookEventStatus.PROCESSED
 
 
@@ -203,6 +273,8 @@ INVOICE_EVENT_HANDLERS = {
     "invoice.finalized": invoice_opened,
     "invoice.paid": invoice_paid,
     "invoice.payment_failed": invoice_payment_failed,
+    "invoice.payment_action_required": invoice_payment_action_required,
+    "invoice.upcoming": invoice_upcoming,
     "invoice.voided": invoice_closed_unpaid,
     "invoice.marked_uncollectible": invoice_closed_unpaid,
     "invoice_payment.paid": invoice_payment_paid,

@@ -56,12 +56,35 @@ def new_invoice(
 ) -> dict[str, Any]:  # fmt: skip
     """A draft invoice of `subscription` (emits invoice.created). `lines`: (item, amount, period)
     as built by `line`; `period`: the invoice's own period_start/period_end."""
+    invoice_id = ids.new_id("in")
+    invoice = _draft(ctx, subscription, reason, period, lines, invoice_id)
+    ctx.store.add(invoice)
+    ctx.emit("invoice.created", invoice)
+    return invoice
+
+
+def upcoming(
+    ctx: Context, subscription: dict[str, Any], period: tuple[int, int],
+    lines: list[dict[str, Any]],
+) -> dict[str, Any]:  # fmt: skip
+    """The invoice a renewal at `period[0]` will make, as `invoice.upcoming` carries it: not
+    stored, and without an id (Stripe: "the received Invoice object will not have an invoice
+    ID")."""
+    invoice = _draft(ctx, subscription, "upcoming", period, lines, None)
+    del invoice["id"]
+    invoice.update(created=period[0], hosted_invoice_url=None, next_payment_attempt=period[0])
+    return invoice
+
+
+def _draft(
+    ctx: Context, subscription: dict[str, Any], reason: str, period: tuple[int, int],
+    lines: list[dict[str, Any]], invoice_id: str | None,
+) -> dict[str, Any]:  # fmt: skip
     customer = ctx.store.fetch(subscription["customer"], "customer")
     total = sum(row["amount"] for row in lines)
-    invoice_id = ids.new_id("in")
     for row in lines:
         row["invoice"] = invoice_id
-    invoice = {
+    return {
         "id": invoice_id, "object": "invoice", **copy.deepcopy(FIXED),
         "amount_due": total, "amount_remaining": total, "billing_reason": reason,
         "created": ctx.now(), "currency": subscription["currency"],
@@ -80,9 +103,6 @@ def new_invoice(
         "subtotal": total, "subtotal_excluding_tax": total,
         "test_clock": customer.get("test_clock"), "total": total, "total_excluding_tax": total,
     }  # fmt: skip
-    ctx.store.add(invoice)
-    ctx.emit("invoice.created", invoice)
-    return invoice
 
 
 def line(subscription: dict[str, Any], item: dict[str, Any], start: int, end: int) -> dict:
@@ -162,8 +182,14 @@ def charge(
     *,
     off_session: bool,
     authenticated: bool = False,
+    automatic: bool = False,
 ) -> errors.StripeError | None:
-    """One attempt to collect an open invoice with a payment method; the card error if any."""
+    """One attempt to collect an open invoice with a payment method; the card error if any.
+
+    `automatic`: Stripe Billing collects on its own (a renewal, a retry). A card that needs
+    3-D Secure then leaves the PaymentIntent `requires_action`, and Stripe sends
+    invoice.payment_action_required and invoice.payment_failed (the attempt counts: the
+    subscription goes past_due, retries are scheduled) until the customer authenticates."""
     intent = payment_intent_of(ctx, invoice)
     if invoice["status"] != "open" or intent is None:
         raise _unexpected(invoice, "pay", "open")
@@ -177,11 +203,22 @@ def charge(
     payment_method = payment_methods.resolve(ctx, payment_method_id)
     if intent["status"] not in payment_intents.CONFIRMABLE:
         raise _unexpected(invoice, "pay", "open")
+    needs_customer = (
+        automatic
+        and payment_methods.card_of(ctx, payment_method).requires_authentication
+        and not authenticated
+    )
     error = attempts.confirm(
-        ctx, intent, payment_method, off_session=off_session, authenticated=authenticated
+        ctx,
+        intent,
+        payment_method,
+        off_session=off_session and not needs_customer,
+        authenticated=authenticated,
     )
     if error is None and intent["status"] == "requires_action":
         ctx.emit("invoice.payment_action_required", invoice)
+        if needs_customer:
+            _attempt_failed(ctx, invoice)
     return error
 
 

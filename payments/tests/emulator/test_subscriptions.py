@@ -102,8 +102,9 @@ def test_three_renewals_on_a_test_clock(client, emu, clock, product):
         since = len(emu.events)
         advance(client, clock, month(n) + 60)
         assert event_types(emu, since) == [
-            "test_helpers.test_clock.advancing", "customer.subscription.updated",
-            "invoice.created", "payment_intent.created", "invoice.finalized", "charge.succeeded",
+            "test_helpers.test_clock.advancing", "invoice.upcoming",
+            "customer.subscription.updated", "invoice.created", "payment_intent.created",
+            "invoice.finalized", "charge.succeeded",
             "payment_intent.succeeded", "invoice_payment.paid", "invoice.paid",
             "invoice.payment_succeeded", "test_helpers.test_clock.ready",
         ]  # fmt: skip
@@ -210,7 +211,10 @@ def test_a_trial_ends_with_trial_will_end_three_days_before(client, emu, clock, 
 
     since = len(emu.events)
     advance(client, clock, START + 12 * 86400)
-    assert event_types(emu, since)[1:-1] == ["customer.subscription.trial_will_end"]
+    assert event_types(emu, since)[1:-1] == [
+        "invoice.upcoming",  # a week before the trial ends
+        "customer.subscription.trial_will_end",
+    ]
 
     since = len(emu.events)
     advance(client, clock, START + 15 * 86400)
@@ -298,3 +302,41 @@ def test_products_and_prices_api(client):
                     "recurring": {"interval": "month", "interval_count": 37}}
         )  # fmt: skip
     assert raised.value.param == "recurring[interval_count]"
+
+
+def test_a_renewal_needing_3d_secure_waits_for_the_customer(client, emu, clock, product):
+    customer = customer_on(client, clock, card="pm_card_authenticationRequired")
+    subscription = subscribe(client, customer, product, payment_behavior="default_incomplete")
+    first = subscription.latest_invoice.confirmation_secret.client_secret.split("_secret_")[0]
+    client.v1.payment_intents.confirm(first, params={"payment_method": "pm_card_visa"})
+
+    since = len(emu.events)
+    advance(client, clock, month(1) + 60)
+
+    types = event_types(emu, since)
+    assert types[types.index("invoice.finalized") :] == [
+        "invoice.finalized", "payment_intent.requires_action", "invoice.payment_action_required",
+        "invoice.payment_failed", "customer.subscription.updated", "test_helpers.test_clock.ready",
+    ]  # fmt: skip
+    invoice = client.v1.invoices.retrieve(
+        client.v1.subscriptions.retrieve(subscription.id).latest_invoice
+    )
+    assert (invoice.status, invoice.attempt_count) == ("open", 1)
+    assert invoice.next_payment_attempt == month(1) + 3 * 86400
+    payment = client.v1.invoice_payments.list(params={"invoice": invoice.id}).data[0]
+    intent = client.v1.payment_intents.retrieve(payment.payment["payment_intent"])
+    assert intent.status == "requires_action"
+    assert client.v1.subscriptions.retrieve(subscription.id).status == "past_due"
+
+
+def test_no_upcoming_notice_for_a_subscription_ending_at_the_period_end(
+    client, emu, clock, product
+):
+    subscription = subscribe(client, customer_on(client, clock), product)
+    client.v1.subscriptions.update(subscription.id, params={"cancel_at_period_end": True})
+
+    since = len(emu.events)
+    advance(client, clock, month(1) + 60)
+
+    assert "invoice.upcoming" not in event_types(emu, since)
+    assert client.v1.subscriptions.retrieve(subscription.id).status == "canceled"
