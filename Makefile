@@ -74,8 +74,8 @@ test-integration: install
 ## make soak: the chaos soak (docs/reliability.md): thousands of payments over several minutes
 ## on the real stack behind PgBouncer while processes die, PostgreSQL restarts once and Stripe
 ## and webhooks misbehave; passes only with zero differences. Not part of `make test`.
-## make soak-short: a few hundred payments, every kind of fault at least once (not yet in CI:
-## docs/reliability.md says what still fails a run).
+## make soak-short: a few hundred payments, every kind of fault at least once; CI runs it
+## (.ci/run) after `make test`.
 ## SOAK_PG_RESTART=0 leaves a shared PostgreSQL alone. Its own database: <DATABASE_URL's>_soak.
 soak: install
 	$(PY) -m scripts.soak --json .soak-figures.json

@@ -214,6 +214,8 @@ PAYMENTS = {
     "SEND_RECEIPTS": env_bool("PAYMENTS_SEND_RECEIPTS", False),
     # Proxies in front that append to X-Forwarded-For (throttles count per client address).
     "NUM_PROXIES": int(env("PAYMENTS_NUM_PROXIES", "0")),
+    # A task RUNNING longer than this was held by a dead worker: payments_worker requeues it.
+    "TASK_RUNNING_TIMEOUT_SECONDS": int(env("PAYMENTS_TASK_RUNNING_TIMEOUT_SECONDS", "900")),
 }
 
 # The sample bookings app: how it reaches the payments API over HTTP (read at call time). In

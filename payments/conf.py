@@ -41,6 +41,9 @@ DEFAULTS: dict[str, Any] = {
     "CHECKOUT_EXPIRES_SECONDS": 24 * 60 * 60 - 5 * 60,
     # A request holding a key longer than this is presumed dead; a retry may take the key over.
     "IDEMPOTENCY_LOCK_SECONDS": 60,
+    # A task RUNNING longer than this was held by a worker that died (kill -9, a lost node):
+    # payments_worker puts it back in the queue to run again (tasks are idempotent).
+    "TASK_RUNNING_TIMEOUT_SECONDS": 15 * 60,
     # Events parked for a Stripe object no session has claimed yet are given up (ignored) by
     # purge_parked_events after this many days.
     "PARKED_EVENT_RETENTION_DAYS": 30,

@@ -115,7 +115,7 @@ def test_with_a_key_the_booking_waits_and_the_same_request_resumes_it(
 def test_stripe_down_is_503_and_the_retry_makes_one_payment(
     deployment, haircut, stripe_emulator, stripe_sdk
 ):
-    stripe_emulator.fail_next("POST", "/v1/checkout/sessions", status=500, count=3)
+    stripe_emulator.unreachable_next("POST", "/v1/checkout/sessions", count=3)
     data = body()
 
     first = book(deployment, data, key="k-1")

@@ -7,6 +7,7 @@ import logging
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions as drf_exceptions
@@ -18,6 +19,9 @@ from rest_framework.views import set_rollback
 from payments import exceptions as exc
 
 logger = logging.getLogger(__name__)
+
+# Seconds a client waits before retrying while the database is away (a restart, a failover).
+DATABASE_RETRY_AFTER = 5
 
 
 def error_body(
@@ -85,6 +89,8 @@ def exception_handler(error: Exception, context: dict) -> Response:
         error = drf_exceptions.NotFound(str(error) or None)
     elif isinstance(error, DjangoPermissionDenied):
         error = drf_exceptions.PermissionDenied(str(error) or None)
+    if isinstance(error, OperationalError | InterfaceError):
+        return _database_unavailable(error, context)
     response = drf_exception_handler(error, context)
     if response is None:
         logger.exception("Unexpected error in %s", context.get("view").__class__.__name__)
@@ -108,6 +114,25 @@ def exception_handler(error: Exception, context: dict) -> Response:
             message=str(detail),
             param=getattr(error, "param", None),
         )
+    return response
+
+
+def _database_unavailable(error: Exception, context: dict) -> Response:
+    """PostgreSQL (or PgBouncer in front of it) is briefly away, restarting or failing over:
+    a 503 to retry, like Stripe being away, not a bug's 500. What the request committed
+    before is kept; its retry with the same Idempotency-Key resumes it."""
+    logger.warning("Database unavailable in %s: %s", context.get("view").__class__.__name__, error)
+    set_rollback()
+    response = Response(
+        error_body(
+            type="api_error",
+            code="database_unavailable",
+            message="Our database is briefly unavailable. Retry the request (with the same "
+            f"Idempotency-Key) after {DATABASE_RETRY_AFTER} seconds.",
+        ),
+        status=status.HTTP_503_SERVICE_UNAVAILABLE,
+    )
+    response["Retry-After"] = str(DATABASE_RETRY_AFTER)
     return response
 
 

@@ -3,7 +3,8 @@
 ``error_responses(...)`` builds the ``responses=`` of ``extend_schema``: the success shapes
 plus every error status the operation can return, each with the error envelope
 (``payments.api.errors.ErrorSerializer``). The statuses every authenticated operation can
-answer (401, 403, 429) are always there; callers name the others.
+answer (401, 403, 429, and 503 while the database is away) are always there; callers name
+the others.
 """
 
 from django.utils.module_loading import import_string
@@ -28,11 +29,13 @@ DESCRIPTIONS = {
     422: "idempotency_key_reused: the key came with another request.",
     429: "throttled: too many requests; retry after `Retry-After` seconds.",
     502: "Stripe refused the request.",
-    503: "provider_unavailable: Stripe could not be reached; retry.",
+    503: "provider_unavailable: Stripe could not be reached; retry. database_unavailable: our "
+    "database is briefly away (a restart); retry after `Retry-After` seconds.",
 }
 
-# Every operation that checks credentials: a bad credential, a wrong kind of caller, a throttle.
-AUTHENTICATED = (401, 403, 429)
+# Every operation that checks credentials: a bad credential, a wrong kind of caller, a throttle,
+# the database briefly away.
+AUTHENTICATED = (401, 403, 429, 503)
 # An operation that reads a JSON body: malformed, oversized or not JSON.
 WITH_BODY = (400, 413, 415)
 # A POST that takes an Idempotency-Key and calls Stripe.
@@ -42,10 +45,11 @@ RETRY_AFTER = OpenApiParameter(
     "Retry-After",
     OpenApiTypes.INT,
     OpenApiParameter.HEADER,
-    response=[409, 429],
+    response=[409, 429, 503],
     description="Seconds to wait before retrying: until the throttle lets the next request "
-    "through (429), or until the lock of the request still running with this Idempotency-Key "
-    "runs out (409, `idempotency_key_in_use`).",
+    "through (429), until the lock of the request still running with this Idempotency-Key "
+    "runs out (409, `idempotency_key_in_use`), or while the database is away (503, "
+    "`database_unavailable`).",
 )
 
 
@@ -58,7 +62,7 @@ def error_responses(
     which still get 429); ``notes`` replaces the standard description of a status.
     """
     notes = notes or {}
-    wanted = {*codes, 429} if public else {*codes, *AUTHENTICATED}
+    wanted = {*codes, 429, 503} if public else {*codes, *AUTHENTICATED}
     errors = {
         code: OpenApiResponse(ErrorSerializer, description=notes.get(code, DESCRIPTIONS[code]))
         for code in sorted(wanted)

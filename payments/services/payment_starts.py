@@ -6,8 +6,9 @@ Each start runs in atomic phases (Brandur Leach, "Implementing Stripe-like Idemp
    ``created``) and its audit row, and ties it to the request's Idempotency-Key, so a retry
    of the request finds it instead of making another;
 2. ``payment_start_call``: the Stripe call, outside any transaction, with an idempotency key
-   derived from our session id, so a retry after a crash gets the same Stripe object back;
-   a failure is logged on the session and re-raised;
+   derived from our session id, so a retry after a crash gets the same Stripe object back
+   (after a 5xx that Stripe keeps under that key, ``stripe_attempts`` looks the object up
+   and sends again under the next key); a failure is logged on the session and re-raised;
 3. ``payment_start_record``: one transaction stores Stripe's new object on the session, logs
    it and moves the session through the state machine.
 
@@ -31,6 +32,15 @@ from payments.services.customers import customer_ensure_stripe
 from payments.services.idempotency import idempotency_key_set_resource
 from payments.services.parked_events import parked_events_apply, session_stripe_ids
 from payments.services.sessions import session_lock, session_transition
+from payments.services.stripe_attempts import stripe_create_resuming
+
+# How to find at Stripe what each start call made for a session (after a stored 5xx), and the
+# margin for Stripe's clock against ours when looking.
+_FINDERS = {
+    stripe_api.checkout_session_create: stripe_api.checkout_session_find,
+    stripe_api.payment_intent_create: stripe_api.payment_intent_find,
+}
+_CLOCK_SKEW_SECONDS = 600
 
 # What every start request (a dataclass) carries onto its session.
 _SESSION_FIELDS = ("payable_type", "payable_id", "amount", "currency", "description", "metadata")
@@ -97,15 +107,25 @@ def payment_start_call(
     when given; any other failure is logged on the session. Both are re-raised."""
     try:
         customer = customer_ensure_stripe(customer=session.customer)
-        return call(
-            session_id=session.pk,
-            amount=session.amount,
-            currency=session.currency,
-            description=session.description,
-            stripe_customer_id=customer.stripe_customer_id,
-            metadata=session.metadata,
-            destination_params=destination_params(session),
-            **params,
+        stripe_customer_id = customer.stripe_customer_id
+        return stripe_create_resuming(
+            send=lambda attempt: call(
+                session_id=session.pk,
+                amount=session.amount,
+                currency=session.currency,
+                description=session.description,
+                stripe_customer_id=stripe_customer_id,
+                metadata=session.metadata,
+                destination_params=destination_params(session),
+                attempt=attempt,
+                **params,
+            ),
+            find=lambda: _FINDERS[call](
+                session_id=session.pk,
+                created_gte=int(session.created_at.timestamp()) - _CLOCK_SKEW_SECONDS,
+                stripe_customer_id=stripe_customer_id,
+            ),
+            what=f"session {session.pk}",
         )
     except CardDeclined as error:
         if on_decline is None:

@@ -5,7 +5,8 @@
 1. under the session's row lock, check what is refundable and insert a ``pending`` refund,
    which reserves its amount so two concurrent refunds cannot both take the last of it;
 2. with no lock held, create the Stripe refund with an idempotency key derived from our
-   refund id, so a retry can never refund twice;
+   refund id, so a retry can never refund twice (after a 5xx that Stripe keeps under that
+   key, ``stripe_attempts`` looks the refund up and sends again under the next key);
 3. under the lock again, apply Stripe's answer (``refund_sync.refund_apply_stripe``, which
    the webhooks use too).
 """
@@ -25,6 +26,7 @@ from payments.money import format_money
 from payments.services.audit import payment_log_create
 from payments.services.refund_sync import refund_apply_stripe
 from payments.services.sessions import session_lock
+from payments.services.stripe_attempts import stripe_create_resuming
 
 _RESERVING = (RefundStatus.PENDING, RefundStatus.SUCCEEDED)
 
@@ -123,14 +125,21 @@ def _refund_send(*, refund: Refund, actor: str) -> stripe_api.StripeResult:
     """Phase 2: ask Stripe, holding no lock. Its idempotency key is derived from our id."""
     session = refund.session
     try:
-        return stripe_api.refund_create(
-            refund_id=refund.pk,
-            session_id=session.pk,
-            payment_intent=session.stripe_payment_intent_id,
-            amount=refund.amount,
-            reason=refund.reason,
-            # A destination charge: take the payee's share and the platform fee back in part.
-            reverse_transfer=session.connected_account_id is not None,
+        return stripe_create_resuming(
+            send=lambda attempt: stripe_api.refund_create(
+                refund_id=refund.pk,
+                session_id=session.pk,
+                payment_intent=session.stripe_payment_intent_id,
+                amount=refund.amount,
+                reason=refund.reason,
+                # A destination charge: take the payee's share and the platform fee back too.
+                reverse_transfer=session.connected_account_id is not None,
+                attempt=attempt,
+            ),
+            find=lambda: stripe_api.refund_find(
+                payment_intent=session.stripe_payment_intent_id, refund_id=refund.pk
+            ),
+            what=f"refund {refund.pk}",
         )
     except (exc.InvalidProviderRequest, exc.CardDeclined) as error:
         _refund_refused(refund=refund, error=error, actor=actor)

@@ -1,7 +1,9 @@
 """Recovering missed webhooks: replay the events Stripe lists through the webhook path.
 
 ``sync_stripe_events`` (the command) runs it, e.g. from cron; every event goes through
-``webhook_event_receive``, so one already received is skipped like a redelivered webhook.
+``webhook_event_receive``, so one already received is skipped like a redelivered webhook. An
+event about an object no session has claimed yet is parked (stored, applied when the object
+is linked): counted as parked unless a later event of the same run linked it and applied it.
 """
 
 from dataclasses import dataclass, field
@@ -11,6 +13,7 @@ from typing import Any
 from django.utils import timezone
 
 from payments import stripe_api
+from payments.models import WebhookEvent
 from payments.models.webhooks import WebhookEventStatus
 from payments.services.webhooks import WebhookProcessingFailed, webhook_event_receive
 
@@ -22,6 +25,7 @@ class EventSyncResult:
     applied: int = 0
     ignored: int = 0
     skipped: int = 0
+    parked: int = 0
     failed: list[str] = field(default_factory=list)
 
 
@@ -42,7 +46,7 @@ def stripe_events_sync(
         if not page.get("has_more") or not page.get("data"):
             break
         starting_after = page["data"][-1]["id"]
-    result = EventSyncResult()
+    result, parked_ids = EventSyncResult(), []
     for event in reversed(events):  # The Events API lists newest first.
         try:
             outcome = webhook_event_receive(event=event)
@@ -51,8 +55,14 @@ def stripe_events_sync(
             continue
         if outcome.status == WebhookEventStatus.PROCESSED:
             result.applied += 1
+        elif outcome.status == WebhookEventStatus.PARKED:
+            parked_ids.append(outcome.event_id)
         elif outcome.status == WebhookEventStatus.IGNORED:
             result.ignored += 1
         else:
             result.skipped += 1
+    still = WebhookEvent.objects.filter(
+        stripe_event_id__in=parked_ids, status=WebhookEventStatus.PARKED
+    ).count()
+    result.parked, result.applied = still, result.applied + len(parked_ids) - still
     return result

@@ -43,8 +43,11 @@ from payments.stripe_api.customers import (
 from payments.stripe_api.listing import (
     balance_transaction_iter,
     charge_refund_iter,
+    checkout_session_find,
     checkout_session_iter,
+    payment_intent_find,
     payment_intent_iter,
+    refund_find,
 )
 from payments.stripe_api.payments import (
     CHECKOUT_MAX_EXPIRY_SECONDS,
@@ -79,6 +82,7 @@ __all__ = [
     "checkout_session_create",
     "checkout_session_create_subscription",
     "checkout_session_expire",
+    "checkout_session_find",
     "checkout_session_iter",
     "checkout_session_retrieve",
     "customer_create",
@@ -90,6 +94,7 @@ __all__ = [
     "invoice_retrieve",
     "payment_intent_cancel",
     "payment_intent_create",
+    "payment_intent_find",
     "payment_intent_iter",
     "payment_intent_retrieve",
     "payment_method_attach",
@@ -99,6 +104,7 @@ __all__ = [
     "price_create",
     "price_retrieve",
     "refund_create",
+    "refund_find",
     "refund_list",
     "sdk_api_version",
     "subscription_cancel",

@@ -1,4 +1,5 @@
-"""Lists that walk Stripe page by page: objects created in a time window, a charge's refunds.
+"""Lists that walk Stripe page by page: objects created in a time window, a charge's refunds,
+and the finders that walk them for the one object our row made.
 
 Each function makes one kind of SDK call (a list) and follows Stripe's pages with the SDK's
 auto-paging, ``page_size`` objects at a time, so a caller iterating the result never holds
@@ -59,3 +60,46 @@ def charge_refund_iter(*, charge: str, page_size: int = 100) -> Iterator[dict[st
     """Every refund of ``charge``, with its balance transaction expanded (gross, fee, net)."""
     params = {"charge": charge, "limit": page_size, "expand": ["data.balance_transaction"]}
     return _pages(client().v1.refunds.list, params)
+
+
+# -- finding what a request whose answer was an error made (or did not make) ------------------
+
+
+def _first_with_metadata(
+    objects: Iterator[dict[str, Any]], key: str, value: object
+) -> dict[str, Any] | None:
+    wanted = str(value)
+    return next((obj for obj in objects if (obj.get("metadata") or {}).get(key) == wanted), None)
+
+
+def refund_find(*, payment_intent: str, refund_id: object) -> dict[str, Any] | None:
+    """The refund of ``payment_intent`` that Stripe made for our refund ``refund_id``, if any."""
+    params = {"payment_intent": payment_intent, "limit": MAX_PAGE_SIZE}
+    refunds = _pages(client().v1.refunds.list, params)
+    return _first_with_metadata(refunds, "payments_refund_id", refund_id)
+
+
+def _created_for(
+    method: Callable[..., Any], session_id: object, created_gte: int, customer: str | None
+) -> dict[str, Any] | None:
+    params: dict[str, Any] = {"created": {"gte": created_gte}, "limit": MAX_PAGE_SIZE}
+    if customer:
+        params["customer"] = customer
+    return _first_with_metadata(_pages(method, params), "payments_session_id", session_id)
+
+
+def payment_intent_find(
+    *, session_id: object, created_gte: int, stripe_customer_id: str | None = None
+) -> dict[str, Any] | None:
+    """The PaymentIntent made for our ``session_id`` (created at or after ``created_gte``, of
+    ``stripe_customer_id`` when given: a bounded walk), if any."""
+    method = client().v1.payment_intents.list
+    return _created_for(method, session_id, created_gte, stripe_customer_id)
+
+
+def checkout_session_find(
+    *, session_id: object, created_gte: int, stripe_customer_id: str | None = None
+) -> dict[str, Any] | None:
+    """The Checkout Session made for our ``session_id``, as ``payment_intent_find``."""
+    method = client().v1.checkout.sessions.list
+    return _created_for(method, session_id, created_gte, stripe_customer_id)

@@ -31,11 +31,13 @@ def checkout_session_create(
     stripe_customer_id: str | None = None,
     metadata: dict[str, Any] | None = None,
     destination_params: dict[str, Any] | None = None,
+    attempt: int = 0,
 ) -> StripeResult:
     """Create a one-line, one-off Checkout Session for our ``session_id``.
 
     ``expires_at`` is capped a margin under Stripe's 24 h maximum: Stripe measures it from
-    its own clock, so a value of exactly 24 h is refused after any skew."""
+    its own clock, so a value of exactly 24 h is refused after any skew. ``attempt`` > 0
+    sends under a new key after Stripe stored an error under the previous one."""
     expires_at = min(expires_at, int(time.time()) + CHECKOUT_MAX_EXPIRY_SECONDS)
     meta = session_metadata(session_id, metadata)
     intent_data: dict[str, Any] = {"metadata": meta, **(destination_params or {})}
@@ -65,7 +67,7 @@ def checkout_session_create(
     return call(
         client().v1.checkout.sessions.create,
         params=params,
-        options=post_options(idempotency_key("checkout_session", session_id)),
+        options=post_options(idempotency_key("checkout_session", session_id, attempt)),
     )
 
 
@@ -98,8 +100,11 @@ def payment_intent_create(
     save_payment_method: bool = False,
     return_url: str | None = None,
     destination_params: dict[str, Any] | None = None,
+    attempt: int = 0,
 ) -> StripeResult:
-    """Create (and, with ``confirm``, confirm in the same call) a PaymentIntent for our session."""
+    """Create (and, with ``confirm``, confirm in the same call) a PaymentIntent for our session.
+
+    ``attempt`` > 0 sends under a new key after Stripe stored an error under the previous one."""
     params: dict[str, Any] = {
         "amount": amount,
         "currency": currency,
@@ -132,7 +137,7 @@ def payment_intent_create(
     return call(
         client().v1.payment_intents.create,
         params=params,
-        options=post_options(idempotency_key("payment_intent", session_id)),
+        options=post_options(idempotency_key("payment_intent", session_id, attempt)),
     )
 
 
@@ -172,7 +177,10 @@ def refund_create(
     amount: int,
     reason: str = "",
     reverse_transfer: bool = False,
+    attempt: int = 0,
 ) -> StripeResult:
+    """Refund ``amount`` of ``payment_intent`` for our refund ``refund_id`` (``attempt``: as
+    for ``payment_intent_create``)."""
     params: dict[str, Any] = {
         "payment_intent": payment_intent,
         "amount": amount,
@@ -189,7 +197,7 @@ def refund_create(
     return call(
         client().v1.refunds.create,
         params=params,
-        options=post_options(idempotency_key("refund", refund_id)),
+        options=post_options(idempotency_key("refund", refund_id, attempt)),
     )
 
 

@@ -194,7 +194,7 @@ def test_validation_error_is_not_stored_so_the_key_can_be_retried(service, strip
 
 
 def test_stripe_down_then_retry_completes_the_same_session(service, stripe_emulator, stripe_sdk):
-    stripe_emulator.fail_next(method="POST", path="/v1/checkout/sessions", status=500, count=1)
+    stripe_emulator.unreachable_next(method="POST", path="/v1/checkout/sessions", count=1)
 
     down = service.post_json(URL, checkout_body(), key="retry-me")
 

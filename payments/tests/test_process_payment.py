@@ -135,7 +135,7 @@ def test_idempotency_key_is_required(student, stripe_emulator):
 
 
 def test_stripe_down_then_retry_charges_once(student, stripe_emulator, stripe_sdk):
-    stripe_emulator.fail_next(path="/v1/payment_intents")
+    stripe_emulator.unreachable_next(path="/v1/payment_intents")
     down = student.post_json(URL, payment_body(), key="retry-me")
     assert down.status_code == 503
     session = PaymentSession.objects.get()

@@ -133,7 +133,7 @@ def test_stripe_down_leaves_the_refund_pending_and_a_retry_resumes_it(
     shop, stripe_emulator, stripe_sdk
 ):
     session = shop.paid_session()
-    stripe_emulator.fail_next("POST", "/v1/refunds", status=500)
+    stripe_emulator.unreachable_next("POST", "/v1/refunds")
     refund_id = uuid.uuid4()
 
     with pytest.raises(exc.ProviderUnavailable):

@@ -82,7 +82,7 @@ def test_stripe_down_then_retry_with_the_same_key_completes_once(
 ):
     session = shop.paid_session()
     key = str(uuid.uuid4())
-    stripe_emulator.fail_next("POST", "/v1/refunds", status=503)
+    stripe_emulator.unreachable_next("POST", "/v1/refunds")
 
     down = service.post_json(_url(session), {"amount": 700}, key=key)
 

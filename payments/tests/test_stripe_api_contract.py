@@ -79,7 +79,7 @@ def _payment_calls(run: Exercise, customer: str, card: str, account: str) -> str
                    description="Deposit", success_url="https://shop.example/ok",
                    cancel_url="https://shop.example/no", expires_at=int(time.time()) + 86400,
                    stripe_customer_id=customer, metadata={"order": "A-1"},
-                   destination_params=destination).id  # fmt: skip
+                   destination_params=destination, attempt=1).id  # fmt: skip
     run("checkout_session_retrieve", checkout)
     run("checkout_session_expire", session_id="s-1", stripe_id=checkout)
     for off_session, return_url in ((True, None), (False, "https://shop.example/back"),
@@ -88,13 +88,14 @@ def _payment_calls(run: Exercise, customer: str, card: str, account: str) -> str
                      amount=2500, currency="gbp", description="Deposit",
                      stripe_customer_id=customer, metadata={"order": "A-1"}, payment_method=card,
                      confirm=True, off_session=off_session, save_payment_method=not off_session,
-                     return_url=return_url, destination_params=destination)  # fmt: skip
+                     return_url=return_url, destination_params=destination,
+                     attempt=0)  # fmt: skip
         assert intent.data["status"] == "succeeded"
     run("payment_intent_retrieve", intent.id)
     pending = run("payment_intent_create", session_id="s-3", amount=900, currency="gbp",
                   description="", stripe_customer_id=None, metadata=None, payment_method=None,
                   confirm=False, off_session=False, save_payment_method=False,
-                  return_url=None, destination_params=None)  # fmt: skip
+                  return_url=None, destination_params=None, attempt=2)  # fmt: skip
     run("payment_intent_cancel", session_id="s-3", stripe_id=pending.id)
     return intent.data["latest_charge"]
 
@@ -109,6 +110,20 @@ def _window_lists(run: Exercise) -> None:
         assert len(objects) >= at_least, name
         assert len({obj["id"] for obj in objects}) == len(objects), name
     assert list(run("payment_intent_iter", created_gte=0, created_lt=1, page_size=1)) == []
+
+
+def _finders(run: Exercise, customer: str, charge: dict, refund) -> None:
+    """What a request for one of our rows made, found by the row's metadata."""
+    found = run("refund_find", payment_intent=charge["payment_intent"], refund_id=1)
+    assert found["id"] == refund.id
+    assert run("refund_find", payment_intent=charge["payment_intent"], refund_id=2) is None
+    intent = run("payment_intent_find", session_id="s-3", created_gte=0, stripe_customer_id=None)
+    assert intent["metadata"]["payments_session_id"] == "s-3"
+    checkout = run("checkout_session_find", session_id="s-1", created_gte=0,
+                   stripe_customer_id=customer)  # fmt: skip
+    assert checkout["metadata"]["payments_session_id"] == "s-1"
+    assert run("checkout_session_find", session_id="s-1", created_gte=int(time.time()) + 60,
+               stripe_customer_id=customer) is None  # fmt: skip
 
 
 def test_every_adapter_function_is_accepted_by_the_contract(stripe_emulator):
@@ -130,7 +145,7 @@ def test_every_adapter_function_is_accepted_by_the_contract(stripe_emulator):
     run("application_fee_retrieve", charge["application_fee"])
     refund = run("refund_create", refund_id=1, session_id="s-1",
                  payment_intent=charge["payment_intent"], amount=500,
-                 reason="requested_by_customer", reverse_transfer=True)  # fmt: skip
+                 reason="requested_by_customer", reverse_transfer=True, attempt=1)  # fmt: skip
     first = run("refund_list", charge=charge_id, starting_after=None, limit=10)
     assert first.data["data"][0]["id"] == refund.id
     run("refund_list", charge=charge_id, starting_after=refund.id, limit=10)
@@ -138,6 +153,7 @@ def test_every_adapter_function_is_accepted_by_the_contract(stripe_emulator):
     assert [r["id"] for r in refunds] == [refund.id]
     assert isinstance(refunds[0]["balance_transaction"], dict)
     _window_lists(run)
+    _finders(run, customer, charge, refund)
     _payout_contents(run, stripe_emulator)
     _billing_calls(run)
     events = run("event_list", created_gte=0, starting_after=None, limit=5).data["data"]

@@ -106,3 +106,27 @@ def test_an_event_that_fails_is_reported_and_the_others_still_apply(shop, monkey
     assert WebhookEvent.objects.get(type="charge.succeeded").status == "failed"
     session.refresh_from_db()
     assert session.status == PaymentStatus.SUCCEEDED
+
+
+def test_events_waiting_for_their_payment_are_reported_as_parked(shop, stripe_sdk):
+    """The payment's events fall before the window; a Dashboard refund's event in it refers
+    to a PaymentIntent no session has claimed yet: parked, and said so, not 'skipped'. Once
+    the payment's events come, it applies with them."""
+    session = shop.checkout()
+    with time_machine.travel(timezone.now() - timedelta(hours=3), tick=False):
+        paid = shop.pay(session)
+    intent = paid["payment_intent"]["id"]
+    stripe_sdk.v1.refunds.create(params={"payment_intent": intent, "amount": 500})
+
+    output = _sync("--since", "2h")
+
+    assert "0 skipped (already received), 1 parked (waiting for their payment" in output
+    (parked,) = WebhookEvent.objects.filter(status="parked")
+    assert (parked.type, parked.waiting_for) == ("refund.created", intent)
+
+    result = stripe_events_sync(since=timedelta(hours=4))  # the payment's own events too
+
+    assert result.parked == 0 and result.failed == []
+    assert not WebhookEvent.objects.filter(status="parked").exists()
+    session.refresh_from_db()
+    assert (session.status, session.amount_refunded) == (PaymentStatus.PARTIALLY_REFUNDED, 500)

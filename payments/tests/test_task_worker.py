@@ -10,6 +10,7 @@ with ``CONN_HEALTH_CHECKS`` Django quietly reconnects before the next query.)
 
 import threading
 from contextlib import contextmanager
+from datetime import timedelta
 from io import StringIO
 
 import psycopg
@@ -17,9 +18,11 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 from django.db.utils import OperationalError
+from django.utils import timezone
 from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 
+from payments import task_worker
 from payments.task_compat import task
 from payments.task_worker import MAX_BACKOFF_SECONDS, ResilientWorker, backoff_seconds
 
@@ -196,3 +199,45 @@ def test_payments_worker_runs_queued_tasks_in_batch_mode():
         "payments_worker", "--batch", "--no-startup-delay", "--no-reload", stdout=StringIO()
     )
     assert DBTaskResult.objects.get(pk=result.id).status == "SUCCESSFUL"
+
+
+def _abandoned(minutes_ago: float, worker_id: str = "killed-worker") -> str:
+    """A task a worker claimed ``minutes_ago`` and then died holding (``kill -9``)."""
+    result = backend_pid.enqueue()
+    row = DBTaskResult.objects.get(pk=result.id)
+    row.claim(worker_id)
+    started = timezone.now() - timedelta(minutes=minutes_ago)
+    DBTaskResult.objects.filter(pk=row.pk).update(started_at=started)
+    return str(result.id)
+
+
+def test_a_task_left_running_by_a_killed_worker_runs_again(settings):
+    settings.PAYMENTS = {**settings.PAYMENTS, "TASK_RUNNING_TIMEOUT_SECONDS": 15 * 60}
+    abandoned = _abandoned(minutes_ago=16)
+    running_now = _abandoned(minutes_ago=1, worker_id="live-worker")
+
+    call_command(
+        "payments_worker", "--batch", "--no-startup-delay", "--no-reload", "--worker-id",
+        "restarted", stdout=StringIO(),
+    )  # fmt: skip
+
+    row = DBTaskResult.objects.get(pk=abandoned)
+    assert row.status == "SUCCESSFUL", row.traceback
+    assert row.worker_ids == ["killed-worker", "restarted"]
+    # A task started a minute ago may still be running on a live worker: left alone.
+    assert DBTaskResult.objects.get(pk=running_now).status == "RUNNING"
+
+
+def test_a_running_worker_requeues_abandoned_tasks_as_it_goes(finished, monkeypatch, settings):
+    settings.PAYMENTS = {**settings.PAYMENTS, "TASK_RUNNING_TIMEOUT_SECONDS": 60}
+    monkeypatch.setattr(task_worker, "REQUEUE_EVERY_SECONDS", 0.05)
+    running = Running(_worker(ResilientWorker))
+    try:
+        _pid_of_worker(finished)  # the worker is up and past its start
+        abandoned = _abandoned(minutes_ago=2)
+
+        assert finished.wait(abandoned)
+        assert DBTaskResult.objects.get(pk=abandoned).status == "SUCCESSFUL"
+    finally:
+        running.stop()
+    assert running.error is None

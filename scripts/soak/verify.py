@@ -7,7 +7,6 @@ import subprocess
 import sys
 import time
 from collections import Counter
-from datetime import timedelta
 from typing import Any
 
 import psycopg
@@ -16,8 +15,6 @@ import requests
 from .load import Accepted
 from .receiver import CountingReceiver
 from .stack import ROOT
-
-ORPHANED_AFTER = timedelta(seconds=120)
 
 
 def manage(env: dict[str, str], *args: str, timeout: float = 600) -> subprocess.CompletedProcess:
@@ -39,24 +36,24 @@ def query(database_url: str, sql: str, *params: Any) -> list[tuple]:
 
 def drain(database_url: str, env: dict[str, str], *, timeout: float) -> dict[str, float]:
     """Wait until no task is due or running and no callback is pending. A task left RUNNING by a
-    worker killed with -9 never finishes (django_tasks_db does not reclaim it): one running for
-    over ORPHANED_AFTER seconds is counted as orphaned, not waited for. Every 30 s the
+    worker killed with -9 is waited for too: payments_worker requeues it once it has been
+    RUNNING longer than PAYMENTS_TASK_RUNNING_TIMEOUT_SECONDS (60 s in the soak) and it runs
+    again; such tasks (claimed by more than one worker) are counted. Every 30 s the
     `redeliver_callbacks` sweep runs, as cron would in production."""
     started = time.monotonic()
     sweeps = 0
     while time.monotonic() - started < timeout:
-        ((due, running, orphaned, pending),) = query(
+        ((due, running, requeued, pending),) = query(
             database_url,
             "SELECT count(*) FILTER (WHERE status = 'READY' AND run_after <= now()), "
-            "count(*) FILTER (WHERE status = 'RUNNING' AND started_at > now() - %s), "
-            "count(*) FILTER (WHERE status = 'RUNNING' AND started_at <= now() - %s), "
+            "count(*) FILTER (WHERE status = 'RUNNING'), "
+            "count(*) FILTER (WHERE jsonb_array_length(worker_ids) > 1), "
             "(SELECT count(*) FROM payments_callbackevent WHERE status = 'pending') "
             "FROM django_tasks_database_dbtaskresult",
-            ORPHANED_AFTER, ORPHANED_AFTER,
         )  # fmt: skip
         if due + running + pending == 0:
             seconds = round(time.monotonic() - started, 1)
-            return {"seconds": seconds, "sweeps": sweeps, "orphaned_tasks": orphaned}
+            return {"seconds": seconds, "sweeps": sweeps, "requeued_tasks": requeued}
         if int(time.monotonic() - started) // 30 > sweeps:
             sweeps += 1
             manage(env, "redeliver_callbacks")

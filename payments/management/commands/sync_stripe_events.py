@@ -32,6 +32,7 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Stripe events since {since}: {result.applied} applied, {result.ignored} ignored "
             f"(not ours or not handled), {result.skipped} skipped (already received), "
+            f"{result.parked} parked (waiting for their payment's own events), "
             f"{len(result.failed)} failed."
         )
         for failure in result.failed:
