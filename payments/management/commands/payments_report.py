@@ -1,4 +1,4 @@
-"""``manage.py payments_report``: per-currency totals for a period."""
+"""``manage.py payments_report``: per-currency totals for a period, with subscriptions' MRR."""
 
 import json
 
@@ -16,6 +16,8 @@ class Command(BaseCommand):
         "rate, average payment, top 5 customers. The period is one --date, or the last --days "
         "calendar days up to now (default 30; --days 1 is today). Gross counts sessions paid in "
         "the period at their full amount; fees, net and refunds are the ledger's for the "
+        "period. Subscriptions: MRR at the period's end (monthly-normalised amounts of the "
+        "active subscriptions), new and churned subscriptions and failed renewals in the "
         "period. --json prints one object, amounts in minor units."
     )
 
