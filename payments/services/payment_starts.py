@@ -120,11 +120,7 @@ def payment_start_call(
                 attempt=attempt,
                 **params,
             ),
-            find=lambda: _FINDERS[call](
-                session_id=session.pk,
-                created_gte=int(session.created_at.timestamp()) - _CLOCK_SKEW_SECONDS,
-                stripe_customer_id=stripe_customer_id,
-            ),
+            find=_finder(call, session=session, stripe_customer_id=stripe_customer_id),
             what=f"session {session.pk}",
         )
     except CardDeclined as error:
@@ -136,6 +132,22 @@ def payment_start_call(
     except ProviderError as error:
         provider_error_log(session=session, actor=actor, error=error)
         raise
+
+
+def _finder(
+    call: Callable[..., stripe_api.StripeResult],
+    *,
+    session: PaymentSession,
+    stripe_customer_id: str | None,
+) -> Callable[[], dict[str, Any] | None] | None:
+    """What looks up at Stripe the object ``call`` made for ``session`` (None: no way to)."""
+    finder = _FINDERS.get(call)
+    if finder is None:
+        return None
+    created_gte = int(session.created_at.timestamp()) - _CLOCK_SKEW_SECONDS
+    return lambda: finder(
+        session_id=session.pk, created_gte=created_gte, stripe_customer_id=stripe_customer_id
+    )
 
 
 def payment_start_record(

@@ -27,18 +27,19 @@ ATTEMPTS = 3
 def stripe_create_resuming(
     *,
     send: Callable[[int], stripe_api.StripeResult],
-    find: Callable[[], dict[str, Any] | None],
+    find: Callable[[], dict[str, Any] | None] | None,
     what: str,
 ) -> stripe_api.StripeResult:
     """``send(attempt)`` under the row's key for ``attempt``; after a 5xx answer, ``find()``
     the object at Stripe and return it, or send again under the next key. The last attempt's
-    error propagates (the caller's retry walks the keys again)."""
+    error propagates (the caller's retry walks the keys again). Without ``find`` nothing can
+    be sent again: a 5xx propagates as it is."""
     for attempt in range(ATTEMPTS):
         try:
             return send(attempt)
         except ProviderUnavailable as error:
             answered = (error.provider_http_status or 0) >= 500
-            if not answered or attempt == ATTEMPTS - 1:
+            if not answered or find is None or attempt == ATTEMPTS - 1:
                 raise
             found = find()
             if found is not None:
