@@ -236,9 +236,12 @@ class SubscriptionCreatedSerializer(SubscriptionSerializer):
 
 class SubscriptionFilterSerializer(QueryFilterSerializer):
     status = serializers.ChoiceField(choices=SubscriptionStatus.choices, required=False)
-    payable_type = serializers.CharField(max_length=50, required=False)
-    payable_id = serializers.CharField(max_length=255, required=False)
-    customer_email = serializers.CharField(max_length=254, required=False)
+    # Taken as sent: a value of only spaces is a filter that matches nothing, not a 400.
+    payable_type = serializers.CharField(max_length=50, required=False, trim_whitespace=False)
+    payable_id = serializers.CharField(max_length=255, required=False, trim_whitespace=False)
+    customer_email = serializers.CharField(
+        max_length=254, required=False, trim_whitespace=False, help_text="Any case."
+    )
 
     def filters(self) -> SubscriptionFilters:
         wanted = self.validated_data

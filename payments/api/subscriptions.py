@@ -212,6 +212,8 @@ class _SubscriptionActionView(IdempotentCreateView):
         subscription = self.subscription(request, pk)
         body = self.body_serializer(data=request.data)
         body.is_valid(raise_exception=True)
+        if not idem.resource_id:  # kept from here on: a retry after a 503 reuses idem.pk
+            idempotency_key_set_resource(idem=idem, resource_id=subscription.pk)
         return self.act(subscription, body.validated_data, request_id=idem.pk)
 
     def act(self, subscription: Subscription, data: dict, *, request_id) -> Response:
@@ -225,7 +227,8 @@ class _SubscriptionActionView(IdempotentCreateView):
 ACTION_ERRORS = (*IDEMPOTENT_STRIPE_CALL, 404)
 ACTION_NOTES = {
     **NOT_YOURS,
-    409: "subscription_ended: it is canceled or expired; or idempotency_key_in_use.",
+    409: "subscription_ended: it is canceled or expired. Or idempotency_key_in_use: the first "
+    "request with this key is still running; retry after `Retry-After` seconds.",
 }
 ACTION_RESPONSES = error_responses(
     {202: SubscriptionSerializer}, *ACTION_ERRORS, notes=ACTION_NOTES

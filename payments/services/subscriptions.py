@@ -234,7 +234,16 @@ def subscription_cancel(
         return stripe_api.subscription_cancel_at_period_end_set(
             request_id=key, stripe_id=_stripe_id(subscription), cancel_at_period_end=True
         ).data
-    return stripe_api.subscription_cancel(request_id=key, stripe_id=_stripe_id(subscription)).data
+    stripe_id = _stripe_id(subscription)
+    try:
+        return stripe_api.subscription_cancel(request_id=key, stripe_id=stripe_id).data
+    except exc.InvalidProviderRequest:
+        # Stripe keeps no idempotency for a cancel (a DELETE): a retry after a lost answer is
+        # refused as already canceled, which is what was asked.
+        current = stripe_api.subscription_retrieve(stripe_id).data
+        if current.get("status") == "canceled":
+            return current
+        raise
 
 
 def subscription_resume(*, subscription: Subscription, request_id: object) -> dict[str, Any]:

@@ -169,6 +169,7 @@ def _billing_calls(run: Exercise) -> None:
                    phone="", test_clock=clock).id  # fmt: skip
     price = run("price_create", request_id="sub-1", amount=1500, currency="gbp",
                 interval="month", interval_count=1, product_name="Gym").id  # fmt: skip
+    assert run("price_retrieve", price).data["recurring"]["interval"] == "month"
     common = {"stripe_customer_id": customer, "metadata": {"plan": "gold"}}
     made = run("subscription_create", subscription_id="sub-1", price=price, trial_days=None,
                **common).data  # fmt: skip
