@@ -86,8 +86,6 @@ def subscription_apply(
     if created is not None:
         values["stripe_event_created"] = created
     changed = [name for name, value in values.items() if getattr(subscription, name) != value]
-    for name in changed:
-        setattr(subscription, name, values[name])
     if not changed:
         return False
     for name in changed:

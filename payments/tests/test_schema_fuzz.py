@@ -40,10 +40,11 @@ CONFIG = schemathesis.Config.from_dict(
         # Schema-valid requests that state the schema cannot express refuses, each documented
         # on its operation: Stripe's minimum for the chosen currency, an unknown payee, saved
         # card or payment method, a declined card (402), a refund of more than is left, a
-        # bookable service that does not exist, a callback's signature, a whitespace-only
-        # username, a subscription's Stripe price or test clock that does not exist, its two
-        # price forms mixed or a flow without its URLs; and 422 when the generator sends an
-        # Idempotency-Key it already used with another body (idempotency_key_reused).
+        # bookable service (or one with a membership) that does not exist, a callback's
+        # signature, a whitespace-only username, a subscription's Stripe price or test clock
+        # that does not exist, its two price forms mixed or a flow without its URLs; and 422
+        # when the generator sends an Idempotency-Key it already used with another body
+        # (idempotency_key_reused).
         "operations": [
             _accepts("checkout_create", "400", "422"),
             _accepts("payment_intent_create", "400", "422"),
@@ -56,6 +57,7 @@ CONFIG = schemathesis.Config.from_dict(
             _accepts("subscription_portal", "422"),
             _accepts("connect_account_create", "400"),
             _accepts("booking_create", "400"),
+            _accepts("membership_create", "400"),
             _accepts("booking_payment_callback", "400"),
             _accepts("auth_token_create", "400"),
             _accepts("payments_auth_token_create", "400"),
