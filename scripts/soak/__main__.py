@@ -251,6 +251,8 @@ def passed(figures: dict) -> list[str]:
     callbacks = figures["callbacks"]
     if callbacks["not_delivered"] or callbacks["missing_at_receiver"]:
         failures.append("a callback was not delivered")
+    if figures["refunds_stuck_behind_a_stored_500"]:
+        failures.append("a refund is left pending with nothing at Stripe")
     if figures["sessions_overdue"]:
         failures.append("a session is still created/pending past its expiry")
     if figures["faults_never_injected"] and not figures["calm"]:

@@ -38,6 +38,7 @@ def clean_figures(**overrides):
         "ledger_net_ours": {"gbp": 10}, "ledger_net_stripe": {"gbp": 10},
         "callbacks": {"not_delivered": 0, "missing_at_receiver": 0},
         "sessions_overdue": 0, "faults_never_injected": [], "calm": False,
+        "refunds_stuck_behind_a_stored_500": 0,
     }  # fmt: skip
     return {**figures, **overrides}
 
@@ -49,4 +50,5 @@ def test_the_soak_passes_only_when_every_check_holds():
     assert passed(clean_figures(ledger_net_stripe={"gbp": 11}))
     assert passed(clean_figures(callbacks={"not_delivered": 1, "missing_at_receiver": 0}))
     assert passed(clean_figures(sessions_overdue=1))
+    assert passed(clean_figures(refunds_stuck_behind_a_stored_500=1))
     assert passed(clean_figures(faults_never_injected=["webhook_lose"]))

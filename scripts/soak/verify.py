@@ -148,8 +148,9 @@ def overdue_sessions(database_url: str) -> int:
 
 
 def refunds_stuck(database_url: str) -> int:
-    """Refunds still pending with no Stripe refund: their request met a 500 that Stripe keeps
-    under the refund's idempotency key, so every retry gets the same 500."""
+    """Refunds still pending with no Stripe refund (a 500 that Stripe keeps under the refund's
+    key used to leave them so for a day; the refund service now sends again under the next
+    key). The soak fails when there is one."""
     ((count,),) = query(
         database_url,
         "SELECT count(*) FROM payments_refund WHERE status = 'pending' "
