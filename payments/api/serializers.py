@@ -226,8 +226,8 @@ class SessionFilterSerializer(QueryFilterSerializer):
     status = serializers.ChoiceField(
         choices=PaymentSession._meta.get_field("status").choices, required=False
     )
-    payable_type = serializers.CharField(max_length=50, required=False)
-    payable_id = serializers.CharField(max_length=255, required=False)
+    payable_type = serializers.CharField(max_length=50, required=False, trim_whitespace=False)
+    payable_id = serializers.CharField(max_length=255, required=False, trim_whitespace=False)
     created_after = BoundDateTimeField(required=False)
     created_before = BoundDateTimeField(required=False)
 

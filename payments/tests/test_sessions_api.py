@@ -102,6 +102,17 @@ def test_bad_filter_is_400(service):
     assert response.json()["error"]["param"] == "status"
 
 
+def test_a_blank_looking_filter_value_is_matched_as_given_not_refused(service):
+    # A no-break space is a valid (if odd) value: the filter matches it exactly, finding none,
+    # instead of trimming it to "" and answering 400 to a request the schema allows.
+    PaymentSessionFactory(api_client=service.api_client, payable_type="order")
+
+    response = service.get(LIST, {"payable_type": "\u00a0", "payable_id": " 1 "})
+
+    assert response.status_code == 200
+    assert response.json()["results"] == []
+
+
 def test_staff_see_every_clients_sessions_and_others_see_none(client, service, other_service):
     PaymentSessionFactory(api_client=service.api_client)
     PaymentSessionFactory(api_client=other_service.api_client)
