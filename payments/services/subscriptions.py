@@ -126,12 +126,29 @@ def _prepare(
 
 
 def _customer_on_clock(customer: Customer, test_clock: str) -> Customer:
+    """The customer at Stripe, on ``test_clock`` when given. Stripe puts a customer on a clock
+    only when it creates it, so a customer already at Stripe on no (or another) clock is a 400
+    naming ``test_clock``: its renewals could not be fast-forwarded."""
+    existed = bool(customer.stripe_customer_id)
     try:
-        return customer_ensure_stripe(customer=customer, test_clock=test_clock)
+        customer = customer_ensure_stripe(customer=customer, test_clock=test_clock)
     except exc.InvalidProviderRequest as error:
         if test_clock and error.param == "test_clock":
             raise exc.PaymentsError(f"test_clock: {error.message}", param="test_clock") from error
         raise
+    if test_clock and existed:
+        on = stripe_api.customer_retrieve(customer.stripe_customer_id).data.get("test_clock")
+        on = on.get("id") if isinstance(on, dict) else on
+        if on != test_clock:
+            where = f"test clock {on}" if on else "no test clock"
+            raise exc.PaymentsError(
+                f"test_clock: customer {customer.email} is already at Stripe "
+                f"({customer.stripe_customer_id}) on {where}"
+                "; Stripe sets a customer's clock only when it creates the customer: use a "
+                "new customer e-mail for a subscription on this clock.",
+                param="test_clock",
+            )
+    return customer
 
 
 def subscription_price_terms(*, price: str) -> tuple[int, str, str, int]:

@@ -241,6 +241,20 @@ def test_an_unknown_test_clock_is_400_naming_it(service, world):
     assert not Subscription.objects.exists()
 
 
+def test_a_customer_already_at_stripe_off_the_clock_is_400_naming_test_clock(service, world):
+    _created(service, body())  # the customer is now at Stripe, on no clock
+    clock = world.clock()
+
+    response = service.post_json(URL, body(payable_id="gym-2", test_clock=clock))
+
+    assert response.status_code == 400, response.content
+    error = response.json()["error"]
+    assert error["param"] == "test_clock" and "new customer" in error["message"]
+    assert Subscription.objects.count() == 1
+    assert _created(service, body(payable_id="gym-3", test_clock=clock, customer={
+        "email": "new-member@example.com"}))["status"] == "incomplete"  # fmt: skip
+
+
 def test_test_clock_is_refused_with_a_live_key(service, stripe_emulator, settings):
     settings.PAYMENTS = {**settings.PAYMENTS, "STRIPE_SECRET_KEY": "sk_live_" + "x" * 24}
 
