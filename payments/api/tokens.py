@@ -6,6 +6,7 @@ counted per address (``token``), and failed logins or refused refresh tokens per
 """
 
 from django.contrib.auth import get_user_model
+from rest_framework import serializers
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.permissions import AllowAny
 from rest_framework_simplejwt.serializers import TokenRefreshSerializer
@@ -17,7 +18,12 @@ from payments.api.throttling import FailedAuthenticationThrottle, TokenRateThrot
 
 class RefreshOfExistingUserSerializer(TokenRefreshSerializer):
     """simplejwt looks the user up with ``.get()``: a deleted user's token raised
-    ``User.DoesNotExist`` (a 500). It is a refused token (401) like any other."""
+    ``User.DoesNotExist`` (a 500). It is a refused token (401) like any other.
+
+    The token is taken as sent: a whitespace-only one is a refused token (401), not trimmed to
+    "" and answered as a missing field (400) to a request the schema allows."""
+
+    refresh = serializers.CharField(trim_whitespace=False)
 
     def validate(self, attrs):
         try:

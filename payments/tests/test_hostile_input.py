@@ -216,3 +216,10 @@ def test_a_deleted_users_refresh_and_access_tokens_are_401(db):
         assert_envelope(refresh, 401, code="no_active_account")
     access = client.get("/api/payments/", HTTP_AUTHORIZATION=f"Bearer {tokens['access']}")
     assert_envelope(access, 401)
+
+
+@pytest.mark.parametrize("token", ["\x1c", " \n "])
+def test_a_whitespace_only_refresh_token_is_a_refused_token_not_a_missing_field(db, token):
+    for path in ("/api/auth/token/refresh/", "/api/payments/auth/token/refresh/"):
+        response = Client().post(path, {"refresh": token}, content_type="application/json")
+        assert_envelope(response, 401, code="token_not_valid")
