@@ -184,7 +184,14 @@ def charge_succeeded(ctx: EventContext) -> None:
 def charge_refunded(ctx: EventContext) -> None:
     """Apply the refunds the charge carries; if it does not carry them all, fetch them."""
     charge = ctx.obj
-    _update(ctx.session, **_unknown(ctx.session, stripe_charge_id=charge["id"]))
+    _update(
+        ctx.session,
+        **_unknown(
+            ctx.session,
+            stripe_payment_intent_id=stripe_id(charge.get("payment_intent")),
+            stripe_charge_id=charge["id"],
+        ),
+    )
     listed = charge.get("refunds") if isinstance(charge.get("refunds"), dict) else {}
     refunds = [r for r in listed.get("data") or [] if isinstance(r, dict)]
     for refund in reversed(refunds):  # Stripe lists newest first

@@ -97,6 +97,29 @@ def test_a_dashboard_refund_before_the_payment_events_is_parked_then_applied(sho
     assert _footprint(session) == before
 
 
+def test_a_charge_event_that_links_the_session_wakes_what_waits_for_its_payment_intent(
+    shop, stripe_sdk
+):
+    """The refund's events wait for the PaymentIntent; ``charge.refunded`` (our metadata)
+    is the first event to reach the session: it links the charge *and* its PaymentIntent,
+    so what waited for the PaymentIntent is applied in the same transaction."""
+    session, intent, _payment_events = _paid_but_undelivered(shop)
+    stripe_sdk.v1.refunds.create(params={"payment_intent": intent["id"]})
+    refund_events = shop.new_events()
+    early = [e for e in refund_events if e["type"].startswith("refund.")]
+    shop.webhooks.deliver(*early)
+    assert set(_status(early).values()) == {"parked"}
+
+    shop.webhooks.deliver(*[e for e in refund_events if e["type"] == "charge.refunded"])
+
+    session.refresh_from_db()
+    assert session.stripe_payment_intent_id == intent["id"]
+    assert set(_status(early).values()) == {"processed"}
+    assert not WebhookEvent.objects.filter(status="parked").exists()
+    [refund] = Refund.objects.filter(session=session)
+    assert refund.amount == 2500
+
+
 def test_a_dashboard_partial_refund_and_a_dispute_before_the_payment_events(shop, stripe_sdk):
     session, intent, payment_events = _paid_but_undelivered(shop)
     stripe_sdk.v1.refunds.create(params={"payment_intent": intent["id"], "amount": 1000})
