@@ -119,7 +119,9 @@ class SubscriptionSerializer(serializers.ModelSerializer):
 
     customer = CustomerSerializer(read_only=True)
     amount_display = serializers.SerializerMethodField()
-    price = serializers.CharField(source="stripe_price_id", read_only=True)
+    price = serializers.CharField(
+        source="stripe_price_id", read_only=True, help_text="The Stripe price (price_...)."
+    )
 
     class Meta:
         model = Subscription
@@ -147,7 +149,7 @@ class SubscriptionSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
-    @extend_schema_field(serializers.CharField(help_text="Per interval, e.g. £15.00."))
+    @extend_schema_field(serializers.CharField(help_text="Per interval, for people: £15.00."))
     def get_amount_display(self, subscription: Subscription) -> str:
         return format_money(subscription.amount, subscription.currency)
 

@@ -20,8 +20,8 @@ from payments.api.serializers import (
 from payments.conf import payments_settings
 from payments.models import PaymentSession, Subscription
 from payments.models.subscriptions import Interval, SubscriptionStatus
-from payments.money import format_money
-from payments.representations import CustomerSerializer, NullableURLField
+from payments.representations import NullableURLField
+from payments.representations import SubscriptionSerializer as SubscriptionRepresentation
 from payments.selectors.subscriptions import SubscriptionFilters
 from payments.services.subscriptions import MAX_INTERVAL_COUNT
 
@@ -168,46 +168,15 @@ class SubscriptionInvoiceSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class SubscriptionSerializer(serializers.ModelSerializer):
-    """A subscription as its owner sees it, with every invoice's payment session."""
+class SubscriptionSerializer(SubscriptionRepresentation):
+    """A subscription as its owner sees it (the ``data`` of its callbacks), with every
+    invoice's payment session."""
 
-    customer = CustomerSerializer(read_only=True)
-    amount_display = serializers.SerializerMethodField()
-    price = serializers.CharField(
-        source="stripe_price_id", read_only=True, help_text="The Stripe price (price_...)."
-    )
     invoices = serializers.SerializerMethodField()
 
-    class Meta:
-        model = Subscription
-        fields = [
-            "id",
-            "status",
-            "payable_type",
-            "payable_id",
-            "customer",
-            "amount",
-            "currency",
-            "amount_display",
-            "interval",
-            "interval_count",
-            "price",
-            "stripe_subscription_id",
-            "current_period_start",
-            "current_period_end",
-            "cancel_at_period_end",
-            "canceled_at",
-            "ended_at",
-            "trial_end",
-            "metadata",
-            "created_at",
-            "invoices",
-        ]
+    class Meta(SubscriptionRepresentation.Meta):
+        fields = [*SubscriptionRepresentation.Meta.fields, "invoices"]
         read_only_fields = fields
-
-    @extend_schema_field(serializers.CharField(help_text="For people, e.g. £15.00."))
-    def get_amount_display(self, subscription: Subscription) -> str:
-        return format_money(subscription.amount, subscription.currency)
 
     @extend_schema_field(SubscriptionInvoiceSerializer(many=True))
     def get_invoices(self, subscription: Subscription) -> list:
