@@ -1,6 +1,9 @@
 """Callback deliveries to API clients, read-only, with a "redeliver" action."""
 
+import uuid
+
 from django.contrib import admin, messages
+from django.db.models import Q
 
 from payments.admin.base import ReadOnlyAdmin, ReadOnlyInline, admin_link, coloured
 from payments.models import CallbackAttempt, CallbackEvent
@@ -31,16 +34,18 @@ class CallbackEventAdmin(ReadOnlyAdmin):
         "last_status_code",
         "next_attempt_at",
         "delivered_at",
-        "session_",
+        "subject",
     ]
     list_filter = ["status", "type"]
     list_select_related = ["api_client"]
     ordering = ["-created_at", "-id"]
     search_fields = ["id"]
-    search_help_text = "A callback event id (evt_...) or a payment session id, exactly."
+    search_help_text = (
+        "A callback event id (evt_...), or a payment session or subscription id, exactly."
+    )
     actions = [redeliver]
     inlines = [AttemptInline]
-    readonly_fields = ["session_"]
+    readonly_fields = ["subject"]
 
     def has_redeliver_permission(self, request) -> bool:
         return request.user.has_perm("payments.change_callbackevent")
@@ -49,14 +54,21 @@ class CallbackEventAdmin(ReadOnlyAdmin):
         term = search_term.strip()
         if not term:
             return queryset, False
-        if term.startswith("evt_"):
+        try:
+            subject = uuid.UUID(term)
+        except ValueError:  # a callback event id (or nothing we have)
             return queryset.filter(pk=term), False
-        return queryset.filter(session_id=term), False
+        return queryset.filter(Q(session_id=subject) | Q(subscription_id=subject)), False
 
     @admin.display(description="status")
     def status_(self, callback: CallbackEvent) -> str:
         return coloured(callback.status)
 
-    @admin.display(description="session")
-    def session_(self, callback: CallbackEvent) -> str:
+    @admin.display(description="about")
+    def subject(self, callback: CallbackEvent) -> str:
+        """The payment session or the subscription the callback reports on."""
+        if callback.subscription_id is not None:
+            return admin_link(
+                "subscription", callback.subscription_id, str(callback.subscription_id)[:8]
+            )
         return admin_link("paymentsession", callback.session_id, str(callback.session_id)[:8])

@@ -5,9 +5,9 @@ import pytest
 from django.contrib.admin.utils import quote
 from django.utils import timezone
 
-from payments.models import CallbackAttempt, CallbackEvent, PaymentLog, WebhookEvent
+from payments.models import CallbackAttempt, CallbackEvent, PaymentLog, Subscription, WebhookEvent
 from payments.services.clients import api_client_create
-from payments.testing.factories import PaymentSessionFactory
+from payments.testing.factories import CustomerFactory, PaymentSessionFactory
 from payments.tests.ops_support import customer, paid, refunded, staff_client
 
 pytestmark = pytest.mark.django_db
@@ -108,3 +108,24 @@ def test_a_log_row_about_a_stripe_event_shows_the_events_payload(staff_client, d
     assert "ch_seen_in_the_admin" in linked_page
     assert f'href="{ADMIN}webhookevent/{stored.pk}/change/"' in linked_page
     assert "row_payload" in own_page
+
+
+def test_a_subscription_callback_links_its_subscription_and_is_found_by_its_id(
+    staff_client, records
+):
+    member = Subscription.objects.create(
+        customer=CustomerFactory(), payable_type="membership", payable_id="gym-1",
+        amount=1500, currency="gbp", interval="month",
+    )  # fmt: skip
+    CallbackEvent.objects.create(
+        subscription=member, type="subscription.created", sequence=1, payload={}
+    )
+    link = f"{ADMIN}subscription/{member.pk}/change/"
+
+    listed = staff_client.get(f"{ADMIN}callbackevent/").content.decode()
+    assert link in listed and f"{ADMIN}paymentsession/{records.pk}/change/" in listed
+    found = staff_client.get(f"{ADMIN}callbackevent/?q={member.pk}").content.decode()
+    assert link in found and f"paymentsession/{records.pk}/" not in found
+    nothing = staff_client.get(f"{ADMIN}callbackevent/?q=not-an-id")
+    assert nothing.status_code == 200
+    assert link not in nothing.content.decode()
