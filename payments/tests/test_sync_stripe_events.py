@@ -12,6 +12,7 @@ from payments.models import WebhookEvent
 from payments.services import webhook_handlers
 from payments.services.stripe_event_sync import stripe_events_sync
 from payments.states import PaymentStatus
+from payments.tests.webhook_support import emulator_control
 
 pytestmark = pytest.mark.django_db
 
@@ -108,25 +109,29 @@ def test_an_event_that_fails_is_reported_and_the_others_still_apply(shop, monkey
     assert session.status == PaymentStatus.SUCCEEDED
 
 
-def test_events_waiting_for_their_payment_are_reported_as_parked(shop, stripe_sdk):
-    """The payment's events fall before the window; a Dashboard refund's event in it refers
-    to a PaymentIntent no session has claimed yet: parked, and said so, not 'skipped'. Once
-    the payment's events come, it applies with them."""
+def test_events_waiting_for_their_payment_are_reported_as_parked(shop):
+    """The payment's events fall before the window; a dispute's events in it refer to a
+    PaymentIntent no session has claimed yet (a dispute carries none of our ids): parked,
+    and said so, not 'skipped'. Once the payment's events come, they apply with them."""
     session = shop.checkout()
     with time_machine.travel(timezone.now() - timedelta(hours=3), tick=False):
         paid = shop.pay(session)
-    intent = paid["payment_intent"]["id"]
-    stripe_sdk.v1.refunds.create(params={"payment_intent": intent, "amount": 500})
+    intent = paid["payment_intent"]
+    charge = intent["latest_charge"]
+    charge = charge["id"] if isinstance(charge, dict) else charge
+    emulator_control(shop.emulator, f"charges/{charge}/dispute", reason="fraudulent")
 
     output = _sync("--since", "2h")
 
-    assert "0 skipped (already received), 1 parked (waiting for their payment" in output
-    (parked,) = WebhookEvent.objects.filter(status="parked")
-    assert (parked.type, parked.waiting_for) == ("refund.created", intent)
+    parked = WebhookEvent.objects.filter(status="parked")
+    assert parked.count() >= 1
+    assert f"0 skipped (already received), {parked.count()} parked (waiting for their" in output
+    assert set(parked.values_list("waiting_for", flat=True)) == {intent["id"]}
+    assert "charge.dispute.created" in set(parked.values_list("type", flat=True))
 
     result = stripe_events_sync(since=timedelta(hours=4))  # the payment's own events too
 
     assert result.parked == 0 and result.failed == []
     assert not WebhookEvent.objects.filter(status="parked").exists()
     session.refresh_from_db()
-    assert (session.status, session.amount_refunded) == (PaymentStatus.PARTIALLY_REFUNDED, 500)
+    assert (session.status, session.dispute_status) == (PaymentStatus.SUCCEEDED, "open")
