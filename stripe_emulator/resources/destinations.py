@@ -9,6 +9,7 @@ half up on the cumulative refunded amount, so a charge refunded in parts ends fu
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from .. import errors
@@ -44,6 +45,28 @@ def check_destination(ctx: Context, params: dict[str, Any], amount: int | None) 
             "The application fee cannot be greater than the charge amount.",
             param="application_fee_amount",
         )
+
+
+def check_fee_percent(params: dict[str, Any], param: str = "application_fee_percent") -> None:
+    """Stripe's `application_fee_percent`: a decimal from 0 to 100 with at most two places."""
+    percent = params.get("application_fee_percent")
+    if percent is None:
+        return
+    exponent = Decimal(str(percent)).as_tuple().exponent
+    if not 0 <= percent <= 100 or not isinstance(exponent, int) or exponent < -2:
+        raise errors.invalid_request(
+            "application_fee_percent must be a decimal between 0 and 100 with at most two "
+            "decimal places.",
+            param=param,
+        )
+
+
+def fee_of_percent(amount: int, percent: float | None) -> int | None:
+    """The application fee `percent` of `amount` makes: rounded half up to a minor unit, in
+    integers (the percent as hundredths, exact for two decimal places)."""
+    if percent is None:
+        return None
+    return share(amount, round(percent * 100), 10000)
 
 
 def pay_destination(ctx: Context, charge: dict[str, Any]) -> None:

@@ -17,7 +17,7 @@ from ..listing import paginate
 from ..params import merge_metadata
 from ..routing import route
 from ..store import public, stripe_order
-from . import prices
+from . import destinations, prices
 
 MAX_ITEMS = 20
 CANCELED = ("canceled", "incomplete_expired")
@@ -33,6 +33,7 @@ def check_create(params: dict[str, Any]) -> None:
             "You may only specify one of these parameters: trial_end, trial_period_days.",
             param="trial_period_days",
         )
+    destinations.check_fee_percent(params)
     if (params.get("collection_method") or "charge_automatically") != "charge_automatically":
         raise errors.invalid_request(
             "The emulator supports collection_method=charge_automatically only.",
@@ -211,6 +212,7 @@ def create_subscription(ctx: Context) -> dict[str, Any]:
     if customer.get("deleted"):
         raise errors.resource_missing("customer", customer["id"], param="customer")
     ctx.use_clock_of(customer)
+    destinations.check_destination(ctx, {"transfer_data": params.get("transfer_data")}, None)
     subscription = new_subscription(ctx, customer, _items(ctx, params["items"]), params)
     invoice = billing.bill_period(ctx, subscription, "subscription_create")
     behavior = params.get("payment_behavior") or "allow_incomplete"
