@@ -5,6 +5,7 @@ an unknown payee is refused before anything is written."""
 import datetime as dt
 
 import pytest
+import stripe
 
 from payments.fees import fee_split, parse_fee_rule
 from payments.models import ConnectedAccount, Customer, PaymentSession, Subscription, Transaction
@@ -124,3 +125,48 @@ def test_a_fee_stripe_billing_cannot_charge_exactly_is_400_not_a_different_fee(
     assert response.json()["error"]["code"] == "fee_not_expressible"
     assert response.json()["error"]["param"] == "payee_reference"
     assert not Subscription.objects.exists()
+
+
+def _customer_and_price(sdk) -> tuple[str, str]:
+    customer = sdk.v1.customers.create(params={"email": "fee@example.com"}).id
+    price = sdk.v1.prices.create(
+        params={"currency": "gbp", "unit_amount": 1500, "product_data": {"name": "Gym"},
+                "recurring": {"interval": "month"}},
+    ).id  # fmt: skip
+    return customer, price
+
+
+@pytest.mark.parametrize(
+    ("params", "param"),
+    [
+        ({"application_fee_percent": 4.531}, "application_fee_percent"),
+        ({"application_fee_percent": 100.5}, "application_fee_percent"),
+        ({"transfer_data": {"destination": "acct_nobody"}}, "transfer_data[destination]"),
+    ],
+)
+def test_the_emulator_refuses_connect_terms_stripe_refuses(stripe_sdk, params, param):
+    customer, price = _customer_and_price(stripe_sdk)
+
+    with pytest.raises(stripe.InvalidRequestError) as refused:
+        stripe_sdk.v1.subscriptions.create(
+            params={"customer": customer, "items": [{"price": price}], **params}
+        )
+
+    assert refused.value.param == param
+    assert not stripe_sdk.v1.subscriptions.list().data
+
+
+def test_the_emulator_names_checkout_subscription_data_in_its_refusals(stripe_sdk):
+    customer, price = _customer_and_price(stripe_sdk)
+    params = {
+        "mode": "subscription", "customer": customer, "line_items": [{"price": price,
+        "quantity": 1}], "success_url": "https://shop.example/ok",
+        "cancel_url": "https://shop.example/no",
+    }  # fmt: skip
+
+    with pytest.raises(stripe.InvalidRequestError) as refused:
+        stripe_sdk.v1.checkout.sessions.create(
+            params={**params, "subscription_data": {"transfer_data": {"destination": "acct_x"}}}
+        )
+
+    assert refused.value.param == "subscription_data[transfer_data][destination]"

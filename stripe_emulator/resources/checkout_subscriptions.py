@@ -27,9 +27,7 @@ def check_create(params: dict[str, Any]) -> None:
             raise errors.invalid_request(
                 f"You can not pass `{name}` in `subscription` mode.", param=name
             )
-    destinations.check_fee_percent(
-        params.get("subscription_data") or {}, "subscription_data[application_fee_percent]"
-    )
+    destinations.check_fee_percent(params.get("subscription_data") or {}, "subscription_data")
     for index, item in enumerate(params["line_items"]):
         data = item.get("price_data")
         if data is not None and not data.get("recurring"):

@@ -143,7 +143,8 @@ def new_subscription(
         "missing_payment_method") or "create_invoice"  # fmt: skip
     subscription = {
         "id": subscription_id, "object": "subscription", "application": None,
-        "application_fee_percent": params.get("application_fee_percent"),
+        "application_fee_percent": None if params.get("application_fee_percent") == ""
+        else params.get("application_fee_percent"),
         "automatic_tax": {"disabled_reason": None, "enabled": False, "liability": None},
         "billing_cycle_anchor": trial_end or now, "billing_cycle_anchor_config": None,
         "billing_mode": {"flexible": None, "type": "classic", "updated_at": None},
