@@ -10,6 +10,7 @@ import stripe
 from payments.fees import fee_split, parse_fee_rule
 from payments.models import ConnectedAccount, Customer, PaymentSession, Subscription, Transaction
 from payments.models.ledger import TransactionKind
+from payments.services.refunds import refund_create
 from payments.tests.people_support import onboard
 from payments.tests.test_subscriptions_api import URL, Stripe, body
 
@@ -74,6 +75,24 @@ def test_every_renewal_of_a_subscription_to_a_payee_splits_by_the_fee_policy(
         intent = world.sdk.v1.payment_intents.retrieve(session.stripe_payment_intent_id)
         assert intent.application_fee_amount == 68
         assert intent.transfer_data.destination == payee.stripe_account_id
+
+
+def test_refunding_a_renewal_to_a_payee_reverses_the_transfer_and_the_fee(service, world, payee):
+    clock = world.clock()
+    created = service.post_json(URL, body(test_clock=clock, payee_reference="gym-7")).json()
+    world.pay_elements(created["client_secret"])
+    world.advance(clock, MONTH_LATER)
+    renewal = PaymentSession.objects.filter(subscription_id=created["id"]).latest("created_at")
+
+    refund_create(session_id=renewal.pk, amount=None, reason="", requested_by="test")
+    world.deliver()
+
+    rows = Transaction.objects.filter(session=renewal).order_by("id")
+    kinds: dict[str, list[int]] = {}
+    for row in rows:
+        kinds.setdefault(row.kind, []).append(row.gross)
+    assert kinds[TransactionKind.TRANSFER] == [-1500, 1500]
+    assert kinds[TransactionKind.APPLICATION_FEE] == [68, -68]
 
 
 def test_a_checkout_subscription_to_a_payee_pays_the_payee(service, world, payee):
