@@ -76,6 +76,22 @@ class SubscriptionCreateSerializer(serializers.Serializer):
         help_text="Test mode only: a Stripe test clock (clock_...) the customer's new Stripe "
         "customer is created on, so renewals can be fast-forwarded.",
     )
+    payee_account = serializers.RegexField(
+        r"^acct_[A-Za-z0-9]+$",
+        max_length=255,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Marketplace payee's connected account (acct_...): every invoice's charge is a "
+        "destination charge that sends the amount minus the platform fee to it.",
+    )
+    payee_reference = serializers.CharField(
+        max_length=255,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Or the reference the payee was registered under (POST connect/accounts/).",
+    )
     success_url = serializers.CharField(
         max_length=2000, validators=[HTTP_URL], required=False, help_text="Flow checkout only."
     )

@@ -6,6 +6,7 @@ API clients (``Api-Key``) see and manage the subscriptions they created; a signe
 selector, serialise (the serializers are in ``payments.api.subscription_serializers``).
 """
 
+import dataclasses
 import uuid
 
 from drf_spectacular.utils import extend_schema
@@ -44,6 +45,7 @@ from payments.services.subscriptions import (
     subscription_cancel,
     subscription_create_checkout,
     subscription_create_elements,
+    subscription_payee_check,
     subscription_portal_url,
     subscription_price_terms,
     subscription_resume,
@@ -66,14 +68,8 @@ def _terms(request, data: dict) -> SubscriptionTerms:
     else:
         amount, currency = data["amount"], data["currency"]
         interval, count = data["interval"], data["interval_count"]
-    client = api_client_of(request)
-    customer = (
-        customer_get_or_create(api_client=client, **data["customer"])
-        if client is not None
-        else customer_for_user(user=request.user)
-    )
-    return SubscriptionTerms(
-        customer=customer,
+    terms = SubscriptionTerms(
+        customer=None,
         payable_type=data["payable_type"],
         payable_id=data["payable_id"],
         amount=amount,
@@ -84,7 +80,17 @@ def _terms(request, data: dict) -> SubscriptionTerms:
         trial_days=data.get("trial_days"),
         metadata=data["metadata"],
         test_clock=data.get("test_clock", ""),
+        payee_account=data["payee_account"],
+        payee_reference=data["payee_reference"],
     )
+    client = api_client_of(request)
+    subscription_payee_check(api_client=client, terms=terms)  # a 400 before any write
+    customer = (
+        customer_get_or_create(api_client=client, **data["customer"])
+        if client is not None
+        else customer_for_user(user=request.user)
+    )
+    return dataclasses.replace(terms, customer=customer)
 
 
 def _claimed_id(idem: IdempotencyKey) -> uuid.UUID:

@@ -18,7 +18,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from payments.models import PaymentSession, Subscription, WebhookEvent
+from payments.models import ConnectedAccount, PaymentSession, Subscription, WebhookEvent
 from payments.models.logs import LogEvent
 from payments.models.sessions import Flow
 from payments.models.webhooks import WebhookEventStatus
@@ -73,11 +73,33 @@ def invoice_session_ensure(
         metadata=dict(subscription.metadata),
         subscription=subscription,
         stripe_invoice_id=invoice["id"],
+        **_payee_fields(invoice, amount),
     )
     session = session_lock(session_id=session.pk)
     session_transition(session=session, new_status=PaymentStatus.PENDING, actor=actor)
     _apply_parked_for_invoice(session)
     return session
+
+
+def _payee_fields(invoice: dict[str, Any], amount: int) -> dict[str, Any]:
+    """The marketplace split of a subscription with a payee, as Stripe charges it on this
+    invoice: its ``transfer_data[destination]`` and ``application_fee_amount`` (the fee policy's
+    fee, see ``subscriptions._connect_params``). Empty for an invoice of no payee."""
+    destination = stripe_id((invoice.get("transfer_data") or {}).get("destination"))
+    account = (
+        ConnectedAccount.objects.filter(stripe_account_id=destination).first()
+        if destination
+        else None
+    )
+    if account is None:
+        return {}
+    fee = min(amount, int(invoice.get("application_fee_amount") or 0))
+    return {
+        "connected_account": account,
+        "payee_reference": account.payee_reference or "",
+        "platform_fee": fee,
+        "payee_amount": amount - fee,
+    }
 
 
 def invoice_session_link(

@@ -9,6 +9,7 @@ Stripe's events say (``subscription_events``, ``subscription_invoices``).
 
 import uuid
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
@@ -18,6 +19,7 @@ from payments import stripe_api
 from payments.models import APIClient, Customer, Subscription
 from payments.models.subscriptions import FINAL_SUBSCRIPTION_STATUSES, Interval
 from payments.money import normalize_currency
+from payments.services.connect import payee_destination
 from payments.services.customers import customer_ensure_stripe
 from payments.services.subscription_events import subscription_apply
 from payments.services.subscription_invoices import invoice_session_ensure, invoice_session_link
@@ -74,6 +76,9 @@ class SubscriptionTerms:
     trial_days: int | None = None
     metadata: dict[str, Any] | None = None
     test_clock: str = ""
+    # A marketplace payee (as for one-off payments): every invoice's charge goes to it.
+    payee_account: str = ""
+    payee_reference: str = ""
 
     @property
     def stripe_metadata(self) -> dict[str, Any]:
@@ -82,6 +87,55 @@ class SubscriptionTerms:
             "payable_type": self.payable_type,
             "payable_id": self.payable_id,
         }
+
+
+class FeeNotExpressible(exc.PaymentsError):
+    code = "fee_not_expressible"
+
+
+def subscription_payee_check(*, api_client: APIClient | None, terms: SubscriptionTerms) -> None:
+    """Refuse a payee the caller may not pay, or whose fee Stripe Billing cannot charge, before
+    anything is written (``terms.customer`` is not used: call it before making the customer)."""
+    _connect_params(api_client, terms)
+
+
+def _connect_params(api_client: APIClient | None, terms: SubscriptionTerms) -> dict | None:
+    """Stripe's subscription parameters that make every invoice's charge a destination charge
+    to the payee, with the platform fee of ``payments.fees`` (``None`` without a payee).
+
+    Stripe Billing takes a subscription's fee only as ``application_fee_percent`` (two
+    decimals) of each invoice; an invoice's ``application_fee_amount`` can be set only while
+    it is a draft, and the first invoice is never one. So the percent is derived from the fee
+    policy's amount for the price: the two-decimal percent whose fee is less than half a minor
+    unit from the policy's fee, so that Stripe's rounding gives exactly the policy's fee. When
+    none is (a large price with an odd fixed part), a 400 naming the payee says so rather than
+    charging a fee that differs from the policy. Raises ``PayeeNotFound``/``PayeeNotReady``
+    like one-off payments. No network call, nothing written."""
+    if not terms.payee_account and not terms.payee_reference:
+        return None
+    currency = _validated(terms.amount, terms.currency, terms.interval, terms.interval_count)
+    destination = payee_destination(
+        api_client=api_client,
+        payable_type=terms.payable_type,
+        amount=terms.amount,
+        currency=currency,
+        payee_account=terms.payee_account,
+        payee_reference=terms.payee_reference,
+    )
+    if destination is None:
+        return None
+    fee, amount = destination.platform_fee, terms.amount
+    hundredths = (2 * fee * 10000 + amount) // (2 * amount)  # the percent in hundredths, half up
+    if abs(amount * hundredths - fee * 10000) * 2 >= 10000:
+        raise FeeNotExpressible(
+            f"The platform fee of {fee} on {amount} is not a percentage Stripe Billing can "
+            "charge on every invoice (two decimals); change the amount or the fee policy.",
+            param="payee_reference" if terms.payee_reference else "payee_account",
+        )
+    return {
+        "application_fee_percent": float(Decimal(hundredths) / 100),
+        "transfer_data": {"destination": destination.connected_account.stripe_account_id},
+    }
 
 
 def _prepare(
@@ -180,6 +234,7 @@ def subscription_create_elements(
     Answers with the first invoice's PaymentIntent ``client_secret`` (empty for a trial):
     Stripe Elements confirms it in the browser. ``test_clock`` (test mode only) puts a new
     Stripe customer on that clock, so renewals can be fast-forwarded."""
+    connect_params = _connect_params(api_client, terms)
     subscription, price = _prepare(api_client, terms, owner)
     made = stripe_api.subscription_create(
         subscription_id=subscription.pk,
@@ -187,6 +242,7 @@ def subscription_create_elements(
         price=price,
         trial_days=terms.trial_days,
         metadata=terms.stripe_metadata,
+        connect_params=connect_params,
     ).data
     return _record_start(subscription, made)
 
@@ -203,6 +259,7 @@ def subscription_create_checkout(
 
     Stripe makes the subscription when the customer pays; its events (which carry our id in
     the metadata) fill in the row and make the first invoice's session."""
+    connect_params = _connect_params(api_client, terms)
     subscription, price = _prepare(api_client, terms, owner)
     session = stripe_api.checkout_session_create_subscription(
         subscription_id=subscription.pk,
@@ -212,6 +269,7 @@ def subscription_create_checkout(
         cancel_url=cancel_url,
         trial_days=terms.trial_days,
         metadata=terms.stripe_metadata,
+        connect_params=connect_params,
     ).data
     return subscription, session["url"]
 

@@ -45,9 +45,11 @@ def subscription_create(
     price: str,
     trial_days: int | None = None,
     metadata: dict[str, Any] | None = None,
+    connect_params: dict[str, Any] | None = None,
 ) -> StripeResult:
     """A ``default_incomplete`` subscription to ``price`` for our ``subscription_id``, its
-    first invoice's ``confirmation_secret`` expanded (the Elements client secret)."""
+    first invoice's ``confirmation_secret`` expanded (the Elements client secret).
+    ``connect_params``: ``transfer_data``/``application_fee_percent`` of a marketplace payee."""
     item = {"price": price}
     meta = {str(k): str(v) for k, v in (metadata or {}).items()}
     meta["payments_subscription_id"] = str(subscription_id)
@@ -61,6 +63,7 @@ def subscription_create(
     }
     if trial_days:
         params["trial_period_days"] = trial_days
+    params.update(connect_params or {})
     return call(
         client().v1.subscriptions.create,
         params=params,
@@ -130,12 +133,14 @@ def checkout_session_create_subscription(
     cancel_url: str,
     trial_days: int | None = None,
     metadata: dict[str, Any] | None = None,
+    connect_params: dict[str, Any] | None = None,
 ) -> StripeResult:
     """A Checkout Session in ``mode=subscription`` to ``price`` for our ``subscription_id``,
-    which the subscription it makes carries in its metadata (so its events find our row)."""
+    which the subscription it makes carries in its metadata (so its events find our row).
+    ``connect_params`` go into ``subscription_data`` (see ``subscription_create``)."""
     meta = {str(k): str(v) for k, v in (metadata or {}).items()}
     meta["payments_subscription_id"] = str(subscription_id)
-    subscription_data: dict[str, Any] = {"metadata": meta}
+    subscription_data: dict[str, Any] = {"metadata": meta, **(connect_params or {})}
     if trial_days:
         subscription_data["trial_period_days"] = trial_days
     return call(

@@ -155,7 +155,7 @@ def test_every_adapter_function_is_accepted_by_the_contract(stripe_emulator):
     _window_lists(run)
     _finders(run, customer, charge, refund)
     _payout_contents(run, stripe_emulator)
-    _billing_calls(run)
+    _billing_calls(run, account)
     events = run("event_list", created_gte=0, starting_after=None, limit=5).data["data"]
     run("event_list", created_gte=0, starting_after=events[-1]["id"], limit=5)
     run("payment_method_detach", customer_id=1, payment_method=card)
@@ -177,9 +177,10 @@ def _payout_contents(run: Exercise, emulator) -> None:
     assert sum(row["net"] for row in rows if row["type"] != "payout") == payout["amount"]
 
 
-def _billing_calls(run: Exercise) -> None:
+def _billing_calls(run: Exercise, account: str) -> None:
     """A subscription on a test clock: created (inline price, then an existing price), its
-    cancellation scheduled and undone, cancelled, its invoice and a portal session."""
+    cancellation scheduled and undone, cancelled, its invoice and a portal session; one to a
+    payee (``account``) through each flow."""
     clock = run("test_clock_create", request_id=1, frozen_time=int(time.time()), name="c").id
     customer = run("customer_create", customer_id=2, email="sub@example.com", name="",
                    phone="", test_clock=clock).id  # fmt: skip
@@ -187,12 +188,17 @@ def _billing_calls(run: Exercise) -> None:
                 interval="month", interval_count=1, product_name="Gym").id  # fmt: skip
     assert run("price_retrieve", price).data["recurring"]["interval"] == "month"
     common = {"stripe_customer_id": customer, "metadata": {"plan": "gold"}}
+    connect = {"application_fee_percent": 4.53, "transfer_data": {"destination": account}}
     made = run("subscription_create", subscription_id="sub-1", price=price, trial_days=None,
-               **common).data  # fmt: skip
+               connect_params=None, **common).data  # fmt: skip
     invoice = made["latest_invoice"]
     assert invoice["confirmation_secret"]["client_secret"]
+    paid_out = run("subscription_create", subscription_id="sub-4", price=price, trial_days=None,
+                   connect_params=connect, **common).data  # fmt: skip
+    assert paid_out["latest_invoice"]["application_fee_amount"] == 68
+    assert paid_out["latest_invoice"]["transfer_data"]["destination"] == account
     trial = run("subscription_create", subscription_id="sub-2", price=price, trial_days=7,
-                **common).data  # fmt: skip
+                connect_params=None, **common).data  # fmt: skip
     assert trial["status"] == "trialing"
     run("subscription_retrieve", made["id"])
     run("subscription_cancel_at_period_end_set", request_id=1, stripe_id=trial["id"],
@@ -203,7 +209,7 @@ def _billing_calls(run: Exercise) -> None:
     checkout = run("checkout_session_create_subscription", subscription_id="sub-3",
                    stripe_customer_id=customer, price=price, success_url="https://shop.example/ok",
                    cancel_url="https://shop.example/no", trial_days=3,
-                   metadata={"plan": "gold"}).data  # fmt: skip
+                   metadata={"plan": "gold"}, connect_params=connect).data  # fmt: skip
     assert checkout["mode"] == "subscription" and checkout["url"]
     assert run("invoice_retrieve", invoice["id"]).data["payments"]["data"]
     portal = run("billing_portal_session_create", request_id=1, stripe_customer_id=customer,

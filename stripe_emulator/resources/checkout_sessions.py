@@ -150,6 +150,8 @@ def create_session(ctx: Context) -> dict[str, Any]:
     if ctx.params.get("customer"):
         ctx.store.fetch(ctx.params["customer"], "customer", param="customer")
     destinations.check_destination(ctx, ctx.params.get("payment_intent_data") or {}, None)
+    subscription_data = ctx.params.get("subscription_data") or {}
+    destinations.check_destination(ctx, subscription_data, None, "subscription_data")
     return new_session(ctx, ctx.params)
 
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from .. import billing, cards, errors
 from ..context import Context
-from . import customers, line_items, payment_methods, prices, subscriptions
+from . import customers, destinations, line_items, payment_methods, prices, subscriptions
 
 NOT_IN_SUBSCRIPTION_MODE = ("payment_intent_data", "customer_creation", "submit_type")
 
@@ -27,6 +27,7 @@ def check_create(params: dict[str, Any]) -> None:
             raise errors.invalid_request(
                 f"You can not pass `{name}` in `subscription` mode.", param=name
             )
+    destinations.check_fee_percent(params.get("subscription_data") or {}, "subscription_data")
     for index, item in enumerate(params["line_items"]):
         data = item.get("price_data")
         if data is not None and not data.get("recurring"):

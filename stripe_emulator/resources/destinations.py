@@ -9,6 +9,7 @@ half up on the cumulative refunded amount, so a charge refunded in parts ends fu
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from .. import errors
@@ -16,8 +17,11 @@ from ..context import Context
 from . import accounts, application_fees, transfers
 
 
-def check_destination(ctx: Context, params: dict[str, Any], amount: int | None) -> None:
-    """Stripe's checks on `transfer_data` / `application_fee_amount` at creation."""
+def check_destination(
+    ctx: Context, params: dict[str, Any], amount: int | None, prefix: str = ""
+) -> None:
+    """Stripe's checks on `transfer_data` / `application_fee_amount` at creation; `prefix`
+    names where they were nested (`subscription_data`) in the errors' `param`."""
     transfer_data = params.get("transfer_data") or {}
     fee = params.get("application_fee_amount")
     destination = transfer_data.get("destination")
@@ -25,13 +29,14 @@ def check_destination(ctx: Context, params: dict[str, Any], amount: int | None) 
         account = ctx.store.get(destination)
         if account is None or account.get("object") != "account":
             raise errors.invalid_request(
-                f"No such destination: '{destination}'", param="transfer_data[destination]"
+                f"No such destination: '{destination}'",
+                param=_nested(prefix, "transfer_data[destination]"),
             )
         if not accounts.can_receive_transfers(account):
             raise errors.invalid_request(
                 "Your destination account needs to have at least one of the following "
                 "capabilities enabled: transfers, crypto_transfers, legacy_payments",
-                param="transfer_data[destination]",
+                param=_nested(prefix, "transfer_data[destination]"),
                 code="insufficient_capabilities_for_transfer",
             )
     if fee is not None and transfer_data.get("amount") is not None:
@@ -44,6 +49,44 @@ def check_destination(ctx: Context, params: dict[str, Any], amount: int | None) 
             "The application fee cannot be greater than the charge amount.",
             param="application_fee_amount",
         )
+
+
+def _nested(prefix: str, param: str) -> str:
+    if not prefix:
+        return param
+    head, bracket, rest = param.partition("[")
+    return f"{prefix}[{head}]{bracket}{rest}"
+
+
+def check_fee_percent(params: dict[str, Any], prefix: str = "") -> None:
+    """A subscription's Connect terms: `application_fee_percent`, a decimal from 0 to 100
+    with at most two places (`""` unsets it), and `transfer_data` without `amount_percent`
+    (not emulated: the whole invoice total is transferred)."""
+    if (params.get("transfer_data") or {}).get("amount_percent") is not None:
+        raise errors.invalid_request(
+            "The emulator does not support transfer_data[amount_percent] (the whole invoice "
+            "total is transferred; use application_fee_percent).",
+            param=_nested(prefix, "transfer_data[amount_percent]"),
+        )
+    percent = params.get("application_fee_percent")
+    param = _nested(prefix, "application_fee_percent")
+    if percent in (None, ""):
+        return
+    exponent = Decimal(str(percent)).as_tuple().exponent
+    if not 0 <= percent <= 100 or not isinstance(exponent, int) or exponent < -2:
+        raise errors.invalid_request(
+            "application_fee_percent must be a decimal between 0 and 100 with at most two "
+            "decimal places.",
+            param=param,
+        )
+
+
+def fee_of_percent(amount: int, percent: float | str | None) -> int | None:
+    """The application fee `percent` of `amount` makes: rounded half up to a minor unit, in
+    integers (the percent as hundredths, exact for two decimal places)."""
+    if percent in (None, ""):
+        return None
+    return share(amount, round(percent * 100), 10000)
 
 
 def pay_destination(ctx: Context, charge: dict[str, Any]) -> None:

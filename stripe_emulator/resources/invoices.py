@@ -20,7 +20,7 @@ from ..listing import list_of, paginate
 from ..params import merge_metadata
 from ..routing import route
 from ..store import Store
-from . import attempts, payment_intents, payment_methods
+from . import attempts, destinations, payment_intents, payment_methods
 
 # Called with (ctx, invoice, outcome): "paid" or "failed" (the billing engine listens).
 LISTENERS: list[Callable[[Context, dict[str, Any], str], None]] = []
@@ -82,11 +82,16 @@ def _draft(
 ) -> dict[str, Any]:  # fmt: skip
     customer = ctx.store.fetch(subscription["customer"], "customer")
     total = sum(row["amount"] for row in lines)
+    destination = (subscription.get("transfer_data") or {}).get("destination")
     for row in lines:
         row["invoice"] = invoice_id
     return {
         "id": invoice_id, "object": "invoice", **copy.deepcopy(FIXED),
         "amount_due": total, "amount_remaining": total, "billing_reason": reason,
+        # A subscription's Connect terms, on each invoice and so on its PaymentIntent.
+        "application_fee_amount": destinations.fee_of_percent(
+            total, subscription.get("application_fee_percent")),
+        "transfer_data": {"amount": None, "destination": destination} if destination else None,
         "created": ctx.now(), "currency": subscription["currency"],
         "customer": customer["id"], "customer_email": customer.get("email"),
         "customer_name": customer.get("name"),
@@ -152,6 +157,10 @@ def _new_payment(ctx: Context, invoice: dict[str, Any]) -> None:
         ctx, amount=invoice["amount_due"], currency=invoice["currency"],
         customer=invoice["customer"], allowed_payment_method_types=["card"],
         description=_description(invoice["billing_reason"]), setup_future_usage="off_session",
+        application_fee_amount=invoice["application_fee_amount"] if invoice["transfer_data"]
+        else None,
+        transfer_data={"destination": invoice["transfer_data"]["destination"]}
+        if invoice["transfer_data"] else None,
     )  # fmt: skip
     ctx.store.meta(intent["id"])["invoice"] = invoice["id"]
     payment = {

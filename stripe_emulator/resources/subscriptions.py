@@ -17,7 +17,7 @@ from ..listing import paginate
 from ..params import merge_metadata
 from ..routing import route
 from ..store import public, stripe_order
-from . import prices
+from . import destinations, prices
 
 MAX_ITEMS = 20
 CANCELED = ("canceled", "incomplete_expired")
@@ -33,6 +33,7 @@ def check_create(params: dict[str, Any]) -> None:
             "You may only specify one of these parameters: trial_end, trial_period_days.",
             param="trial_period_days",
         )
+    destinations.check_fee_percent(params)
     if (params.get("collection_method") or "charge_automatically") != "charge_automatically":
         raise errors.invalid_request(
             "The emulator supports collection_method=charge_automatically only.",
@@ -142,7 +143,8 @@ def new_subscription(
         "missing_payment_method") or "create_invoice"  # fmt: skip
     subscription = {
         "id": subscription_id, "object": "subscription", "application": None,
-        "application_fee_percent": params.get("application_fee_percent"),
+        "application_fee_percent": None if params.get("application_fee_percent") == ""
+        else params.get("application_fee_percent"),
         "automatic_tax": {"disabled_reason": None, "enabled": False, "liability": None},
         "billing_cycle_anchor": trial_end or now, "billing_cycle_anchor_config": None,
         "billing_mode": {"flexible": None, "type": "classic", "updated_at": None},
@@ -211,6 +213,7 @@ def create_subscription(ctx: Context) -> dict[str, Any]:
     if customer.get("deleted"):
         raise errors.resource_missing("customer", customer["id"], param="customer")
     ctx.use_clock_of(customer)
+    destinations.check_destination(ctx, {"transfer_data": params.get("transfer_data")}, None)
     subscription = new_subscription(ctx, customer, _items(ctx, params["items"]), params)
     invoice = billing.bill_period(ctx, subscription, "subscription_create")
     behavior = params.get("payment_behavior") or "allow_incomplete"
