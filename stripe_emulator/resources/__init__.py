@@ -17,6 +17,7 @@ from . import (  # noqa: F401
     destinations,
     disputes,
     events,
+    invoice_payments,
     invoices,
     payment_intents,
     payment_methods,

@@ -2,10 +2,8 @@
 paid through a PaymentIntent (its charge and balance transaction like any payment's).
 
 Retrieve, list, finalize, pay, void, mark_uncollectible and list lines over the API; the
-billing engine (`billing.py`) creates, finalises and charges them. Per API version 2025-03-31
-and later an invoice names its PaymentIntent only through `payments` (InvoicePayment objects)
-and `confirmation_secret`, both includable: `expand[]=latest_invoice.confirmation_secret`.
-"""
+billing engine (`billing.py`) creates, finalises and charges them. An invoice names its
+PaymentIntent only through `payments` (`invoice_payments.py`) and `confirmation_secret`."""
 
 from __future__ import annotations
 
@@ -20,7 +18,7 @@ from ..listing import list_of, paginate
 from ..params import merge_metadata
 from ..routing import route
 from ..store import Store
-from . import attempts, destinations, payment_intents, payment_methods
+from . import attempts, destinations, invoice_payments, payment_intents, payment_methods
 
 # Called with (ctx, invoice, outcome): "paid" or "failed" (the billing engine listens).
 LISTENERS: list[Callable[[Context, dict[str, Any], str], None]] = []
@@ -263,7 +261,7 @@ def _mark_paid(ctx: Context, invoice: dict[str, Any], intent: dict | None = None
                    next_payment_attempt=None, auto_advance=False)  # fmt: skip
     invoice["status_transitions"]["paid_at"] = now
     if intent is not None:
-        payment = _payment_of(ctx.store, invoice)
+        payment = invoice_payments.payment_of(ctx.store, invoice)
         payment.update(status="paid", amount_paid=intent["amount_received"])
         payment["status_transitions"]["paid_at"] = now
         payment["payment"]["charge"] = intent["latest_charge"]
@@ -272,10 +270,6 @@ def _mark_paid(ctx: Context, invoice: dict[str, Any], intent: dict | None = None
     ctx.emit("invoice.payment_succeeded", invoice)
     for listener in LISTENERS:
         listener(ctx, invoice, "paid")
-
-
-def _payment_of(store: Store, invoice: dict[str, Any]) -> dict[str, Any]:
-    return next(p for p in store.all("invoice_payment") if p["invoice"] == invoice["id"])
 
 
 def void(ctx: Context, invoice: dict[str, Any]) -> dict[str, Any]:
@@ -314,12 +308,6 @@ def _confirmation_secret(store: Store, invoice: dict[str, Any]) -> dict[str, Any
     if intent is None or invoice["status"] != "open":
         return None
     return {"client_secret": intent["client_secret"], "type": "payment_intent"}
-
-
-@includable("invoice", "payments")
-def _payments(store: Store, invoice: dict[str, Any]) -> dict[str, Any]:
-    rows = [p for p in store.all("invoice_payment") if p["invoice"] == invoice["id"]]
-    return list_of(rows, f"/v1/invoice_payments?invoice={invoice['id']}")
 
 
 def _invoice(ctx: Context) -> dict[str, Any]:
@@ -407,21 +395,3 @@ def list_invoices(ctx: Context) -> dict[str, Any]:
 
 def subscription_of(invoice: dict[str, Any]) -> str | None:
     return ((invoice.get("parent") or {}).get("subscription_details") or {}).get("subscription")
-
-
-@route("GET", "/v1/invoice_payments/{id}")
-def retrieve_invoice_payment(ctx: Context) -> dict[str, Any]:
-    return ctx.store.fetch(ctx.args["id"], "invoice_payment")
-
-
-@route("GET", "/v1/invoice_payments")
-def list_invoice_payments(ctx: Context) -> dict[str, Any]:
-    params = ctx.params
-    payment = params.get("payment") or {}
-    rows = [
-        row
-        for row in ctx.store.all("invoice_payment")
-        if params.get("invoice") in (None, row["invoice"])
-        and payment.get("payment_intent") in (None, row["payment"]["payment_intent"])
-    ]
-    return paginate(ctx.store, rows, params, "/v1/invoice_payments", "invoice_payment")
